@@ -1,0 +1,95 @@
+"""The `quotes` command: argument parsing only; the work is done by the modules it calls."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from . import __version__
+from .document import QuotesError
+
+log = logging.getLogger("quotes")
+PROGRESS_MIN_FILES = 5
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .document import write_jsonl
+    from .ingest import ReadReport, expand, read_inputs
+    from .pipeline import load_pipeline
+
+    if args.output != "-" and os.path.isdir(args.output):
+        raise QuotesError(f"{args.output}: is a folder; give a file name such as out.jsonl")
+    report = ReadReport()
+    files, _ = expand(args.paths)
+    pipeline = load_pipeline(args.decider)
+    log.info("annotating %d input(s) with %s", len(files), pipeline.version)
+    docs = read_inputs(args.paths, report, max_bytes=args.max_bytes)
+    bar = tqdm(docs, total=len(files), unit="doc", desc="annotate", file=sys.stderr,
+               disable=args.quiet or len(files) < PROGRESS_MIN_FILES)
+    # Annotate everything before writing: a failure half-way must not leave a partial file.
+    results = [pipeline.annotate(d) for d in bar]
+    for s in report.skipped:
+        print(f"quotes: skipped {s.path}: {s.reason}", file=sys.stderr)
+    if not results:
+        raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
+    n = write_jsonl(results, args.output)
+    nq = sum(len(d.quotes) for d in results)
+    if args.output != "-" and not args.quiet:
+        print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
+              + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else ""), file=sys.stderr)
+    return 1 if report.skipped and args.strict else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="quotes", description="French quote attribution and stance annotation.")
+    ap.add_argument("--version", action="version", version=f"quotes {__version__}")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log which models and data are used")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    a = sub.add_parser("annotate", help="find quotes, speakers and stance in scraped pages")
+    a.add_argument("paths", nargs="+", help=".txt or .html files, folders (recursive), or - for standard input")
+    a.add_argument("-o", "--output", default="-", help="output JSONL file (written atomically), - for stdout")
+    a.add_argument("--decider", default="rules", help="deciding stage after the rule layer (default: rules)")
+    a.add_argument("--max-bytes", type=int, default=5_000_000, help="largest input file accepted (default 5 MB)")
+    a.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
+    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    a.set_defaults(func=_annotate)
+
+    # Subcommands owned by other modules register themselves.
+    for module in ("quotes.corpus", "quotes.studio"):
+        try:
+            mod = __import__(module, fromlist=["register"])
+        except ImportError as e:
+            if e.name and e.name.startswith(module):
+                continue
+            raise
+        register = getattr(mod, "register", None)
+        if register is not None:
+            register(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return int(args.func(args) or 0)
+    except QuotesError as e:
+        print(f"quotes: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quotes: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

