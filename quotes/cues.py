@@ -42,6 +42,7 @@ class CueEntry:
     cue: str  # lemma or multiword expression
     frames: frozenset[str]
     tail: tuple[str, ...]  # fixed words after the inflected verb ("en garde")
+    reflexive: bool = False  # "s'inquiéter": needs se/s' before the verb
 
 
 def _inflect(lemma: str) -> set[str]:
@@ -84,7 +85,8 @@ def load_lexicon() -> tuple[dict[str, list[CueEntry]], dict[str, CueEntry]]:
             # Reflexive: "se" / "s'" sits inside the verb group; index the verb itself.
             verb = tail[0] if verb == "se" else verb[2:]
             tail = tail[1:] if cue.split()[0] == "se" else tail
-        entry = CueEntry(cue, frames | by_cue.get(cue, CueEntry(cue, frozenset(), tail)).frames, tail)
+        reflexive = cue.split()[0] in ("se", "s'", "s’") or cue.startswith(("s'", "s’"))
+        entry = CueEntry(cue, frames | by_cue.get(cue, CueEntry(cue, frozenset(), tail)).frames, tail, reflexive)
         by_cue[cue] = entry
         for form in _inflect(verb) | set(extra):
             lst = by_form.setdefault(form.lower(), [])
@@ -131,11 +133,12 @@ class Cue:
     kind: str  # "verb", "source" or "colon"
     entries: tuple[CueEntry, ...] = ()
     inverted_subject: Token | None = None  # the pronoun of a-t-il / estime-t-elle
+    chained: tuple[CueEntry, ...] = ()  # "a dit espérer": the entries of the second verb
 
     @property
     def frames(self) -> frozenset[str]:
         out: frozenset[str] = frozenset()
-        for e in self.entries:
+        for e in self.chained or self.entries:
             out |= e.frames
         return out
 
@@ -150,7 +153,7 @@ def _is_noun_use(tok: Token) -> bool:
     return prev is not None and prev.lower_ in _DETERMINERS
 
 
-def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Span, Token | None]:
+def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Span, Token | None, tuple]:
     """Widen a head verb to its verb group; return it with the inverted pronoun, if any."""
     start, end = head.i, head.i + 1
     # Fixed words of a multiword cue (mettre en garde, faire savoir).
@@ -171,6 +174,8 @@ def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Spa
         w = doc[k].lower_
         if doc[k].lower_ in PRONOUNS and doc[k].text.startswith("-"):
             pron = doc[k]
+        elif w in ("se", "s'", "s’") and k + 1 <= head.i:
+            pass
         elif w == "-t" or w in AUXILIARIES or w.endswith(("-t", "-il", "-elle")):
             pass
         elif w in INSIDE_GROUP and k > 0 and any(
@@ -186,11 +191,13 @@ def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Spa
         start += 1
     # Chains: "a dit espérer", "a affirmé vouloir" — a second cue verb in the infinitive.
     by_form, _ = load_lexicon()
+    chained: tuple = ()
     if end < len(doc) and doc[end].lower_ in by_form and doc[end].lower_.endswith(("er", "ir", "re")):
-        nxt = by_form[doc[end].lower_]
+        nxt = tuple(by_form[doc[end].lower_])
         if any(e.frames & {"obj", "que"} for e in nxt) and doc[end].lower_ not in ("dire",):
             end += 1
-    return doc[start:end], pron
+            chained = nxt
+    return doc[start:end], pron, chained
 
 
 def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
@@ -207,11 +214,11 @@ def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
         head = doc[s]
         if _is_noun_use(head) or head.i in out:
             continue
-        entries = tuple(by_form.get(head.lower_, ()))
+        entries = tuple(e for e in by_form.get(head.lower_, ()) if _entry_fits(doc, head, e))
         if not entries:
             continue
-        group, pron = cue_group(doc, head, entries)
-        out[head.i] = Cue(group, head, "verb", entries, pron)
+        group, pron, chained = cue_group(doc, head, entries)
+        out[head.i] = Cue(group, head, "verb", entries, pron, chained)
     cues = sorted(out.values(), key=lambda c: (c.span.start, -len(c.span)))
     # A verb inside another cue's group ("espérer" in "a dit espérer") is not a cue of its own.
     kept: list[Cue] = []
@@ -220,6 +227,16 @@ def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
             continue
         kept.append(c)
     return kept
+
+
+def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
+    """A multiword cue needs its fixed words after the verb, a reflexive one its pronoun before."""
+    if e.tail and [t.lower_ for t in doc[head.i + 1:head.i + 1 + len(e.tail)]] != list(e.tail):
+        return False
+    if e.reflexive:
+        before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
+        return bool(before & {"se", "s'", "s’", "me", "m'", "nous", "vous", "te", "t'"})
+    return True
 
 
 def _pour_is_source(doc: Doc, i: int) -> bool:

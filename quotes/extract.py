@@ -36,6 +36,7 @@ _CLAUSE_CUTS = re.compile(
     r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
     re.I,
 )
+_CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
 _TIME_WORDS = {
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir",
     "matin", "midi", "après-midi", "aujourd'hui", "aujourd’hui", "dernier", "prochain", "ensuite",
@@ -63,16 +64,24 @@ class Proposal:
     extra: dict = field(default_factory=dict)
 
 
-def _clause_start(text: str, pos: int, floor: int) -> int:
-    """Start of the sentence or clause holding `pos`, skipping a wire dateline."""
+def _clause_start(text: str, pos: int, floor: int, marked: list[M.Marked] = ()) -> int:
+    """Start of the sentence or clause holding `pos`, skipping a wire dateline.
+
+    Quoted content is opaque: a full stop inside « … » does not end the sentence around it.
+    """
+    closes = {m.close: m.open for m in marked if m.closed and m.outer_end <= pos}
     i = pos
     while i > floor:
+        if i - 1 in closes:
+            i = max(floor, closes[i - 1])
+            continue
         ch = text[i - 1]
         if ch == "\n":
             break
         if ch in ":" and i < len(text) and text[i].isspace():
             break
-        if ch in ".!?…" and i < len(text) and text[i] in " \u00a0\t" and not _ABBREV.search(text[floor:i - 1]):
+        if ch in ".!?…" and i < len(text) and (text[i] in " \u00a0\t" or text[i] in M.OPENERS or text[i] == '"') \
+                and not _ABBREV.search(text[floor:i - 1]):
             break
         i -= 1
     while i < pos and text[i] in M.SPACES + "-–—":
@@ -140,6 +149,12 @@ def _incise_ok(cue: Cue) -> bool:
     nxt = cue.span.end
     while nxt < len(doc) and doc[nxt].lower_ in _TIME_WORDS:
         nxt += 1
+    # "a fait savoir à l'agence Tass la porte-parole": a short indirect object before the subject.
+    if nxt < len(doc) and doc[nxt].lower_ in ("à", "au", "aux", "auprès"):
+        for j in range(nxt + 1, min(len(doc), nxt + 6)):
+            if doc[j].pos_ == "DET" and doc[j].lower_ in ("la", "le", "les", "l'", "l’", "un", "une") and j > nxt + 2:
+                nxt = j
+                break
     if nxt >= len(doc):
         return False
     t = doc[nxt]
@@ -159,6 +174,8 @@ def _frame_start(cue: Cue) -> tuple[int, str] | None:
             return j + 1, "que"
         if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
             break
+    while i < len(doc) and doc[i].lower_ in _TIME_WORDS and doc[i].lower_ not in ("la", "le"):
+        i += 1
     if i >= len(doc):
         return None
     t = doc[i]
@@ -169,7 +186,8 @@ def _frame_start(cue: Cue) -> tuple[int, str] | None:
             w = doc[j].lower_
             if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
                 nxt = doc[j + 1] if j + 1 < len(doc) else None
-                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN") or nxt.lower_ in ("la", "le", "l'")):
+                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
+                                        or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
                     return (i if j > i else j + 1), "object"
             if doc[j].is_punct or doc[j].pos_ == "VERB":
                 break
@@ -191,8 +209,9 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
     shared: dict[int, Proposal] = {}
     for k in range(len(marked) - 1, -1, -1):
         m = marked[k]
-        cs = _clause_start(text, m.open, base)
-        at_clause_start = not re.search(r"\w", text[cs:m.open])
+        cs = _clause_start(text, m.open, base, marked)
+        at_clause_start = not re.search(r"\w", text[cs:m.open]) or (k > 0 and re.fullmatch(
+            _CONNECTIVE, text[marked[k - 1].outer_end:m.open]) is not None)
         closes_clause = re.match(r"[\s\u00a0]*([,.!?;…]|$|\n|\s*[-–—(])", text[m.outer_end:end_region] + "\n")
         after = _cue_starting_near(cues, base, text, m.outer_end)
         if after is not None and not _incise_ok(after):
@@ -223,7 +242,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             if k > 0:
                 prev = marked[k - 1]
                 between = text[prev.outer_end:m.open]
-                if re.fullmatch(r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant)?[\s\u00a0]*", between):
+                if re.fullmatch(_CONNECTIVE, between):
                     shared[prev.outer_end] = prop
 
     # Incises and frames over cue verbs; source phrases.
@@ -235,10 +254,13 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         before_txt = text[max(base, cs_char - 3):cs_char]
         if re.search(r",[\s\u00a0]*$", before_txt) and _incise_ok(c):
             comma = cs_char - len(before_txt) + before_txt.rindex(",")
-            start = _clause_start(text, comma, base)
+            start = _clause_start(text, comma, base, marked)
             s, e = _trim(text, start, comma)
             inner = [m for m in marked if s <= m.open and m.outer_end <= e + 1]
-            if e - s > 10 and len(text[s:e].split()) >= 3:
+            span = doc.char_span(s - base, e - base, alignment_mode="expand")
+            cue_heads = {c2.head.i for c2 in cues}
+            has_verb = span is not None and any(t.pos_ in ("VERB", "AUX") and t.i not in cue_heads for t in span)
+            if e - s > 10 and len(text[s:e].split()) >= 3 and (inner or has_verb):
                 exact = len(inner) == 1 and inner[0].start - s <= 1 and e - inner[0].end <= 1
                 if not exact:
                     qtype = "mixed" if inner else "indirect"
@@ -272,11 +294,46 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if e - s < 8 or len(text[s:e].split()) < 2:
             continue
         inner = [m for m in marked if s <= m.open < e]
-        if rule == "obj" and not inner:
+        if rule == "obj" and not inner and not c.chained:
             continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
         qtype = "mixed" if inner else "indirect"
-        out.append(Proposal(s, e, qtype, f"frame_{rule}", c, "verb", speaker_side="before", doc=doc, base=base))
-    return _resolve(out, taken)
+        bare = c.span.start == c.head.i  # no auxiliary: a participle, or "… et appelé X à"
+        shared = bare and c.span.start > 0 and doc[c.span.start - 1].lower_ in ("et", "puis", "mais")
+        side = "participle" if bare and (c.head.lower_.endswith("ant") or shared) else "before"
+        out.append(Proposal(s, e, qtype, f"frame_{rule}", c, "verb", speaker_side=side, doc=doc, base=base))
+    # A cue inside quoted words ("« J'espère que … »") is the quoted speaker's, not a new report.
+    inside = [(m.start, m.end) for m in marked if len(text[m.start:m.end].split()) >= 4]
+    out = [p for p in out if p.rule.startswith("direct") or p.cue is None
+           or not any(s <= p.base + p.cue.span.start_char < e for s, e in inside)
+           or p.rule.startswith("incise")]
+    return _resolve(_split_nested(text, out), taken)
+
+
+def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
+    """Reporting inside reporting: `X a dit espérer Y, a rapporté Z` keeps X's quote, drops Z's;
+    `X a appelé à Y, alors que W accusent V de …` ends X's quote before W's."""
+    frames = [p for p in props if p.rule.startswith("frame_") and p.cue is not None]
+    out = []
+    for p in props:
+        inner = [q for q in frames if q is not p and p.start <= q.start and q.end <= p.end + 1
+                 and p.start <= q.base + q.cue.span.start_char < p.end]
+        if not inner:
+            out.append(p)
+            continue
+        if p.rule.startswith("incise_"):
+            continue
+        first = min(inner, key=lambda q: q.start)
+        cue_start = first.base + first.cue.span.start_char
+        cut = None
+        for m in re.finditer(r",\s|\s(?:et|alors que|tandis que|mais|où)\s", text[p.start:cue_start]):
+            cut = p.start + m.start()
+        if cut is not None and len(text[p.start:cut].split()) >= 2:
+            s, e = _trim(text, p.start, cut)
+            p.end = e
+            if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
+                p.type = "indirect"
+            out.append(p)
+    return out
 
 
 def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:

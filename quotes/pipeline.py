@@ -74,10 +74,15 @@ class RuleDecider:
         cal = calibration()
         resolver = NameResolver(regions)
         out = []
+        prev_mention = None
         for item in items:
             p, choice = item.proposal, item.speakers
             m = choice.mention
+            if m is None and p.speaker_side == "participle" and prev_mention is not None:
+                m = prev_mention  # "…, tout en rappelant que …": the same speaker as the main clause
+            prev_mention = m
             name = resolver.resolve(m, p.start, doc.text)
+            resolver.note_quote(p.start, p.end)
             if p.cue is not None:
                 cue = Span.of(doc.text, p.base + p.cue.span.start_char, p.base + p.cue.span.end_char)
             elif p.colon is not None:
@@ -108,6 +113,9 @@ class Pipeline:
                 from .document import QuotesError
 
                 raise QuotesError(f"spaCy pipeline {SPACY_MODEL} is not installed; run the README's set-up") from None
+        _split_glued_marks(nlp)
+        if "newline_sentences" not in nlp.pipe_names and "parser" in nlp.pipe_names:
+            nlp.add_pipe("newline_sentences", before="parser")
         self.nlp = nlp
         if decider not in DECIDERS:
             from .document import QuotesError
@@ -151,6 +159,26 @@ class Pipeline:
     def annotate_all(self, docs: Iterable[Document]) -> Iterable[Document]:
         for d in docs:
             yield self.annotate(d)
+
+
+@Language.component("newline_sentences")
+def newline_sentences(doc: Doc) -> Doc:
+    """A scraped line break ends a sentence: titles, datelines and paragraphs must not merge in the parse."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if prev.is_space and "\n" in prev.text:
+            tok.is_sent_start = True
+    return doc
+
+
+def _split_glued_marks(nlp: Language) -> None:
+    """Scrapes glue marks to words (`de"rapprocher`, `la«trêve»`); make them tokens of their own."""
+    from spacy.util import compile_infix_regex
+
+    infixes = list(nlp.Defaults.infixes or [])
+    extra = r"(?<=[\w.,!?…])[\"«»“”‹›](?=\w)|(?<=\w)[\"«»“”‹›](?=[\w.,;:!?…\s])"
+    if extra not in infixes:
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes + [extra]).finditer
 
 
 @lru_cache(maxsize=2)

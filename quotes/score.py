@@ -238,6 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     except QuotesError as e:
         print(f"quotes.score: error: {e}", file=sys.stderr)
         return 2
+    try:
+        _print(args, gold, pred, m, res)
+    except BrokenPipeError:
+        sys.stderr.close()  # `| head`: the reader left; not an error
+    return 0
+
+
+def _print(args, gold, pred, m, res) -> None:
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
     else:
@@ -246,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print()
         print(format_errors(res))
-    return 0
 
 
 if __name__ == "__main__":

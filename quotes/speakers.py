@@ -34,7 +34,7 @@ _NP_STOP = {
 _SKIP_BEFORE_SUBJECT = {
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
     "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "dimanche",
-    "cette", "semaine", "dernier", "dernière", "la", "veille", "plus", "tard", "d'abord", "d’abord",
+    "cette", "semaine", "la", "veille", "plus", "tard", "d'abord", "d’abord",
 }
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
@@ -80,7 +80,11 @@ def _kind_of(span: SpacySpan) -> str:
     ents = [e for e in span.ents]
     if any(e.label_ == "PER" for e in ents) or _looks_like_name([t.text for t in words]):
         return "name"
-    if any(e.label_ in ("ORG", "LOC") for e in ents) or words[-1].pos_ == "PROPN" and words[0].pos_ == "PROPN":
+    content = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+    first = content[0] if content else words[0]
+    if first.pos_ == "PROPN" or fold(first.text) in _org_nouns() or (
+        first.ent_type_ in ("ORG", "LOC") and fold(first.text) not in _role_nouns()
+    ):
         return "org"
     return "role"
 
@@ -118,6 +122,12 @@ def _np_after(doc: Doc, i: int) -> SpacySpan | None:
     """The subject noun phrase right after an incise cue."""
     while i < len(doc) and (doc[i].lower_ in _SKIP_BEFORE_SUBJECT or doc[i].is_space):
         i += 1
+    # "a fait savoir à l'agence Tass la porte-parole": skip a short indirect object.
+    if i < len(doc) and doc[i].lower_ in ("à", "au", "aux", "auprès"):
+        for j in range(i + 1, min(len(doc), i + 6)):
+            if doc[j].lower_ in ("la", "le", "les", "l'", "l’", "un", "une") and j > i + 2:
+                i = j
+                break
     if i >= len(doc):
         return None
     start = i
@@ -137,7 +147,7 @@ def _np_after(doc: Doc, i: int) -> SpacySpan | None:
             break
         if i > start and t.lower_ in _NP_STOP:
             break
-        if i > start and t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper():
+        if i > start and (t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms()):
             break
         i += 1
     if i == start:
@@ -157,9 +167,9 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
             t.text == "," and not (j - 2 >= floor and doc[j - 2].ent_type_ == "PER")
         ):
             break
-        if t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper():
+        if t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms():
             break
-        if t.lower_ in ("que", "qu'", "qu’", "et", "mais", "où", "dont", "si") and j < end:
+        if t.lower_ in ("que", "qu'", "qu’", "et", "mais", "où", "dont", "si", "qui"):
             break
         j -= 1
         if end - j > 14:
@@ -171,8 +181,39 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
     return span
 
 
+def _wordlist(name: str) -> frozenset[str]:
+    rows = resources.files("quotes").joinpath(f"data/{name}").read_text("utf-8").splitlines()
+    return frozenset(fold(r.strip()) for r in rows if r.strip() and not r.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _org_nouns() -> frozenset[str]:
+    return _wordlist("org_nouns.txt")
+
+
+@lru_cache(maxsize=1)
+def _role_nouns() -> frozenset[str]:
+    return _wordlist("role_nouns.txt")
+
+
+@lru_cache(maxsize=1)
+def _cue_forms() -> frozenset[str]:
+    from .cues import load_lexicon
+
+    return frozenset(load_lexicon()[0])
+
+
 def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Mention | None:
     if span is None or not span.text.strip():
+        return None
+    # "Il ne", "il n'": the negation belongs to the verb group, not the subject.
+    while len(span) > 1 and span[-1].lower_ in ("ne", "n'", "n’", "y", "en", "se", "s'", "s’", "lui", "leur"):
+        span = span.doc[span.start:span.end - 1]
+    while len(span) > 1 and (span[0].is_punct or span[0].is_space or span[0].lower_ in ("et", "mais", "-")):
+        span = span.doc[span.start + 1:span.end]
+    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") or t.text[:1].isupper() for t in span) or span[0].lower_ in (
+        "pas", "a", "ne", "n'", "plus", "jamais", "rien"
+    ) or span[0].pos_ in ("VERB", "AUX", "ADP"):
         return None
     kind = _kind_of(span)
     if kind == "name":
@@ -206,12 +247,26 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
         chosen = _mention(_np_after(doc, p.cue.span.end), base, "after", 0.85)
     elif p.speaker_side == "before" and p.cue is not None:
         chosen = _subject_of(p, doc, base)
+    elif p.speaker_side == "participle":
+        # "Tout en réitérant X, le chef de la diplomatie a dit…": the governing verb's subject follows;
+        # "…, tout en rappelant que": the main clause's speaker (set by the decider from the last quote).
+        gov = p.cue.head.head
+        chosen = None
+        if gov is not p.cue.head and gov.i > p.cue.head.i:
+            for child in gov.children:
+                if child.dep_ in ("nsubj", "nsubj:pass"):
+                    chosen = _mention(doc[child.left_edge.i:child.right_edge.i + 1], base, "subject", 0.7)
+                    break
     elif p.speaker_side == "colon" and p.colon is not None:
         t = doc.char_span(p.colon[0] - base, p.colon[1] - base, alignment_mode="expand")
         if t is not None:
-            np_ = _np_before(doc, t.start, t.sent.start)
+            people = [ps for ps in person_spans(doc) if t.sent.start <= ps.start and ps.end <= t.start]
+            np_ = people[0] if people else _np_before(doc, t.start, t.sent.start)
             m = _mention(np_, base, "colon", 0.7)
-            if m is not None and m.kind in ("name", "org", "role") and len(m.text.split()) <= 10:
+            heads = {fold(w) for w in m.text.replace("'", " ").replace("’", " ").split()} if m else set()
+            if m is not None and len(m.text.split()) <= 10 and (
+                m.kind in ("name", "org") or heads & (_role_nouns() | _org_nouns())
+            ):
                 chosen = m
     cands = _nearby(p, doc, base)
     if chosen is not None:
@@ -221,26 +276,41 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
 
 def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
     head = p.cue.head
-    # A participle ("tout en rappelant que", "exhortant à"): the subject of the verb it hangs on.
     verb = head
-    if head.lower_.endswith("ant") and head.dep_ in ("advcl", "conj", "xcomp", "acl"):
-        verb = head.head
+    # "a accusé … et appelé les Occidentaux à": the subject of the first conjunct.
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubj:pass") and child.i < verb.i:
-            span = doc[child.left_edge.i:child.i + 1]
-            # Keep the head noun phrase; drop appositions after a comma.
-            if "," in span.text:
-                span = doc[child.left_edge.i:child.left_edge.i + span.text[: span.text.index(",")].count(" ") + 1]
+            left = child.left_edge.i
+            for t in doc[left:child.i]:
+                if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
+                    left = t.i + 1
+            span = doc[left:child.right_edge.i + 1]
+            has_person = any(e.label_ == "PER" for e in span.ents)
+            if "," in span.text and not has_person:
+                # Keep the noun phrase before an apposition or a relative clause.
+                cut = next(t.i for t in span if t.text == ",")
+                span = doc[span.start:cut]
+            if span.text.strip().lower() in ("qui", "lequel", "laquelle"):
+                break
+            nxt = doc[span.end] if span.end < len(doc) else None
+            if nxt is not None and nxt.lower_ in ("dernier", "dernière", "derniers", "dernières"):
+                span = doc[span.start:span.end + 1]
             m = _mention(span, base, "subject", 0.85)
             if m is not None:
                 return m
     sent_start = p.cue.span.sent.start
-    np_ = _np_before(doc, p.cue.span.start, sent_start)
-    if np_ is not None and np_.text.strip(", ") in (",",):
-        np_ = None
+    j = p.cue.span.start
+    # "S. Lavrov a, lui, annoncé": step over the parenthetical pronoun.
+    while j - 3 >= sent_start and doc[j - 1].text == "," and doc[j - 2].lower_ in ("lui", "elle", "eux", "elles") \
+            and doc[j - 3].text == ",":
+        j -= 3
+        while j > sent_start and doc[j - 1].pos_ == "AUX":
+            j -= 1
+    np_ = _np_before(doc, j, sent_start)
     m = _mention(np_, base, "before", 0.6)
     if m is None:
-        # "Le ministre a, lui, annoncé": look back past the parenthetical.
         first = _np_after(doc, sent_start)
         m = _mention(first, base, "sentence_subject", 0.4)
     return m
@@ -272,32 +342,89 @@ class _Person:
     feminine: bool | None = None
 
 
+_NAME_PARTICLES = {"de", "du", "von", "van", "der", "al", "el", "ben", "bin", "ibn", "da", "dos", "le", "la"}
+_NOT_NAME_START = {
+    "le", "la", "les", "l'", "un", "une", "des", "ce", "cette", "selon", "pour", "mais", "et", "il", "elle",
+    "nous", "vous", "ils", "elles", "on", "en", "à", "au", "aux", "dans", "sur", "par", "après", "avant",
+    "depuis", "lors", "si", "quand", "alors", "enfin", "dès", "m.", "mme", "à", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+}
+
+
+def person_spans(doc: Doc) -> list[SpacySpan]:
+    """People named in a parsed text: NER's PER entities, plus title-case sequences NER missed
+    ("Andreï Sokolov, politologue …" at a paragraph start is often tagged nothing)."""
+    out = [e for e in doc.ents if e.label_ == "PER"]
+    covered = {t.i for e in doc.ents for t in e}
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        if t.i in covered or not t.is_title or t.lower_ in _NOT_NAME_START or len(t.text) < 2:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and j - i < 4 and doc[j].i not in covered and (
+            doc[j].is_title and len(doc[j].text) > 1 or doc[j].lower_ in _NAME_PARTICLES and j + 1 < len(doc)
+            and doc[j + 1].is_title
+        ):
+            j += 1
+        if j - i >= 2 and not doc[j - 1].lower_ in _NAME_PARTICLES and all(
+            not tok.is_stop or tok.lower_ in _NAME_PARTICLES for tok in doc[i:j]
+        ):
+            out.append(doc[i:j])
+        i = max(j, i + 1)
+    return sorted(out, key=lambda s: s.start)
+
+
 class NameResolver:
     """Resolves mentions to the fullest name the article gives, walking the quotes in order."""
 
     def __init__(self, docs: list[tuple[int, Doc]]):
         self.people: list[_Person] = []
         self.links: list[tuple[str, str, int]] = []  # (folded role, name, position)
-        self.persons_at: list[tuple[int, str]] = []  # every person mention, by position
+        self.persons_at: list[tuple[int, int, str, bool]] = []  # (start, end, name, is subject)
+        self.text_of: list[tuple[int, Doc]] = docs
         for base, doc in docs:
-            for e in doc.ents:
-                if e.label_ != "PER":
-                    continue
+            for e in person_spans(doc):
                 span = _name_tail(doc[max(e.start - 1, 0):e.end]) if e.start and re.fullmatch(
                     r"[A-ZÉ]\.|M\.|Mme", doc[e.start - 1].text) else e
                 name = span.text.strip(" ,")
                 if len(name) < 3 or not name[:1].isupper():
                     continue
-                self.persons_at.append((base + e.start_char, name))
+                subj = any(t.dep_.startswith("nsubj") for t in e) or (
+                    e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))
+                self.persons_at.append((base + span.start_char, base + span.end_char, name, subj))
                 self._add_person(name, base + e.start_char)
+                self._gender_evidence(doc, span, name)
                 self._link_role(doc, e, base, name)
-        self.history: list[str] = []
+        self.history: list[tuple[str, bool | None]] = []  # resolved speaker names, with gender when known
+        self.quote_spans: list[tuple[int, int]] = []
 
     def _add_person(self, name: str, pos: int) -> None:
         for p in self.people:
             if p.name == name:
                 return
         self.people.append(_Person(name, pos))
+
+    def _person(self, name: str) -> _Person | None:
+        last = fold(name.split()[-1]) if name.split() else ""
+        for p in self.people:
+            if p.name == name or fold(p.name.split()[-1]) == last:
+                return p
+        return None
+
+    def _gender_evidence(self, doc: Doc, span: SpacySpan, name: str) -> None:
+        before = fold(doc[max(0, span.start - 6):span.start].text)
+        first = fold(name.split()[0])
+        fem = bool(re.search(r"\b(mme|madame|la|cheffe|presidente|ministre\s+\w+e\b|directrice|ambassadrice|"
+                             r"deputee|senatrice|porte-parole\s+\w+e\b|elue|secretaire\s+generale)\s*[^\s]*\s*$", before)) \
+            or first in ("mme", "madame")
+        masc = bool(re.search(r"\b(monsieur|le|president|directeur|ambassadeur|depute|senateur|chef)\s*[^\s]*\s*$",
+                              before)) and not fem
+        p = self._person(name)
+        if p is not None and p.feminine is None and (fem or masc):
+            p.feminine = fem
 
     def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
         """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
@@ -323,37 +450,89 @@ class NameResolver:
                     best = p.name
         return best
 
+    def _remember(self, name: str | None, feminine: bool | None) -> None:
+        if name:
+            p = self._person(name)
+            if p is not None and p.feminine is None and feminine is not None:
+                p.feminine = feminine
+            self.history.append((name, feminine if feminine is not None else (p.feminine if p else None)))
+
     def resolve(self, mention: Mention | None, cue_pos: int, text: str) -> str | None:
         if mention is None:
-            return self.history[-1] if self.history else None
+            # Attributed by position: the person just introduced, or the last speaker.
+            name = self._pronoun(cue_pos, text, None)
+            self._remember(name, None)
+            return name
         m = mention.text.strip()
         low = fold(m)
-        name: str | None
+        first = low.split()[0] if low.split() else ""
+        feminine = None
+        if first in ("la", "une", "cette", "elle", "-elle", "elles", "mme"):
+            feminine = True
+        elif first in ("le", "un", "ce", "cet", "il", "-il", "ils"):
+            feminine = False
         if mention.kind == "pronoun":
-            name = self._last_speaker(feminine=low.lstrip("-") in ("elle", "elles")) or self._last_person(cue_pos)
+            name = self._pronoun(mention.start, text, feminine)
         elif mention.kind == "name":
             name = self.fullest(m)
         elif re.match(r"(ce|cette) dernier|(ce|cette) derniere", low):
-            name = self._last_person(mention.start) or m
+            name = self._last_person(mention.start, feminine) or m
         elif re.match(r"(le|la|les) meme", low):
-            name = self.history[-1] if self.history else m
+            name = self.history[-1][0] if self.history else m
         elif mention.kind == "org":
             name = _strip_article(m)
+        elif first in ("un", "une", "des", "plusieurs", "deux", "trois"):
+            name = m  # an anonymous source keeps its description
         else:
             name = self._role_name(m, mention.start, text)
-        if name:
-            self.history.append(name)
+        self._remember(name, feminine if mention.kind != "org" else None)
         return name
 
-    def _last_speaker(self, feminine: bool) -> str | None:
-        for name in reversed(self.history):
-            if name.split()[0][:1].isupper() or name in (p.name for p in self.people):
-                return name
-        return self.history[-1] if self.history else None
+    def _compatible(self, name: str, feminine: bool | None, known: bool | None) -> bool:
+        if feminine is None:
+            return True
+        g = known
+        if g is None:
+            p = self._person(name)
+            g = p.feminine if p else None
+        return g is None or g == feminine
 
-    def _last_person(self, pos: int) -> str | None:
-        before = [(p, n) for p, n in self.persons_at if p < pos]
-        return self.fullest(before[-1][1]) if before else None
+    def _pronoun(self, pos: int, text: str, feminine: bool | None) -> str | None:
+        """il/elle: whichever is more recent, the last speaker or a person named since the last quote."""
+        since = [(st, n) for st, en, n, _ in self.persons_at
+                 if self._last_quote_pos <= st < pos and not self._in_quote(st)
+                 and self._compatible(n, feminine, None)]
+        para = text.rfind("\n\n", 0, pos)
+        prev_para = text.rfind("\n\n", 0, max(para, 0))
+        since = [(st, n) for st, n in since if st > prev_para]
+        if since:
+            return self.fullest(since[-1][1])
+        if self.history:
+            recent = list(reversed(self.history[-4:]))
+            singular = [(n, g) for n, g in recent if not re.search(r"\b(et|ses|les|des)\b", fold(n))]
+            people = [(n, g) for n, g in singular if self._person(n) is not None]
+            for name, g in people[:1] + singular:
+                if self._compatible(name, feminine, g):
+                    return name
+        for st, _, n, _ in reversed([p for p in self.persons_at if p[0] < pos]):
+            if not self._in_quote(st) and self._compatible(n, feminine, None):
+                return self.fullest(n)
+        return self.history[-1][0] if self.history else None
+
+    def _in_quote(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quote_spans)
+
+    _last_quote_pos = -1
+
+    def note_quote(self, start: int, end: int) -> None:
+        self._last_quote_pos = end
+        self.quote_spans.append((start, end))
+
+    def _last_person(self, pos: int, feminine: bool | None = None) -> str | None:
+        for s, _, n, _ in reversed([p for p in self.persons_at if p[0] < pos]):
+            if self._compatible(n, feminine, None):
+                return self.fullest(n)
+        return None
 
     def _role_name(self, role: str, pos: int, text: str) -> str:
         low = fold(role)
@@ -361,14 +540,15 @@ class NameResolver:
         if words and words[0] in _DEMONSTRATIVE:
             # "ce responsable" → the earlier "un responsable américain".
             head = words[1] if len(words) > 1 else ""
-            for name in reversed(self.history):
+            for name, _ in reversed(self.history):
                 if head and head in fold(name).split():
                     return name
             earlier = re.findall(r"\b(?:un|une)\s+" + re.escape(head) + r"[\w' -]{0,40}?(?=\s+(?:a|avait|ont)\b|[,.])",
                                  fold(text[:pos]))
             if earlier and head:
                 return _original_case(text[:pos], earlier[-1])
-            return role
+            linked = self._near_head(head, pos, text)
+            return linked or role
         core = _strip_article(low)
         core_words = set(core.replace("'", " ").split())
         best, best_score = None, 0.0
@@ -381,7 +561,27 @@ class NameResolver:
                 best, best_score = name, score
         if best:
             return self.fullest(best)
+        head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), None) or (
+            core.split()[0] if core.split() else "")
+        linked = self._near_head(head, pos, text)
+        if linked:
+            return linked
         return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
+
+    def _near_head(self, head: str, pos: int, text: str) -> str | None:
+        """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""
+        if len(head) < 4:
+            return None
+        pat = re.compile(r"\b" + re.escape(head) + r"\w{0,2}\b")
+        best = None
+        ftext = fold(text)
+        for s, e, name, _ in self.persons_at:
+            if s >= pos:
+                break
+            window = ftext[max(0, s - 150):min(len(ftext), e + 70)]
+            if pat.search(window):
+                best = name
+        return self.fullest(best) if best else None
 
 
 def _equivalent_roles(a: str, b: str) -> bool:
