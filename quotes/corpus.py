@@ -1,0 +1,390 @@
+"""The gold corpus: `quotes corpus build | check | stats`.
+
+`build` (in `corpus_build.py`) compiles `annotations/src/` into
+`annotations/{train,dev,test}.jsonl`. `check` validates JSONL files against
+`shared/spec/annotation-scheme.md` and prints `FILE:LINE: doc ID: problem`.
+`stats` prints counts, overall and per split.
+
+Heuristics of `stats`, read off the span texts only:
+
+cue form (first match wins)
+  none         the quote has no cue
+  colon        the cue is `:`
+  preposition  the cue starts with selon, d'après, pour, suivant, aux yeux de,
+               à en croire, de l'avis de, au(x) dire(s) de
+  inverted     a verb with an inverted clitic subject: `a-t-il dit`,
+               `assure-t-elle`, `ajoutent-ils`
+  verb         any other cue (`a déclaré`, `a mis en garde`, `estimait`)
+
+speaker kind (first match wins; a leading determiner is set aside)
+  none          the quote has no speaker span
+  pronoun       il, elle, ils, elles, on, lui, je, nous, vous, ce dernier...
+  anonymous     mentions a source, an entourage or a relative (`une source
+                proche`, `cette source`, `l'entourage du ministre`), or starts
+                with an indefinite (`un diplomate`, `des habitants`)
+  organisation  its head word is an institution (gouvernement, ministère,
+                armée, Kremlin, Otan, syndicat...), or it is a country, a
+                capital used for its government (`Moscou`), an acronym, or
+                a capitalised name right after le/la/les/l' (`la Monusco`)
+  named person  it holds a capitalised word that is not a title word and does
+                not follow de/du/des/la/le/l' (`Avraham Golan`, `M. Mudavadi`,
+                `le président Zelensky`, not `le ministre de la Défense`)
+  role          anything else (`le ministre`, `la porte-parole de la diplomatie russe`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .document import DataError, Document, QuotesError, read_jsonl
+
+_MARK_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"), ("‹", "›"), ('"', '"'))
+
+
+def _has_outer_marks(t: str) -> bool:
+    """A direct quote's span that starts or ends with one of its own marks.
+
+    An inner mark at an edge (`… entend “Assab”`) is content: its partner is in
+    the span. A mark whose partner is missing, or a span that is one quoted
+    unit from edge to edge (`« Non »`), is not.
+    """
+    if not t:
+        return False
+    for op, cl in _MARK_PAIRS:
+        n_op, n_cl = (t.count(op) // 2, t.count(op) // 2) if op == cl else (t.count(op), t.count(cl))
+        unbalanced = (t.count(op) % 2 == 1) if op == cl else n_op != n_cl
+        if (t[0] == op or t[-1] == cl) and unbalanced:
+            return True
+        if t[0] == op and t[-1] == cl and len(t) > 1 and n_op == 1 and n_cl == 1:
+            return True
+    return False
+
+# -- check ----------------------------------------------------------------------------------
+
+
+def doc_problems(doc: Document) -> list[str]:
+    """Document.problems() plus the scheme's rules on span edges and empty names."""
+    out = doc.problems()
+    for i, q in enumerate(doc.quotes):
+        where = f"quote {i} ({q.start}-{q.end})"
+        if q.text != q.text.strip():
+            out.append(f"{where}: span starts or ends with a space")
+        if q.type == "direct" and _has_outer_marks(q.text.strip()):
+            out.append(f"{where}: direct quote span includes its quotation marks")
+        for what, s in (("cue", q.cue), ("speaker", q.speaker)):
+            if s is not None and s.start >= s.end:
+                out.append(f"{where} {what}: empty span")
+            elif s is not None and s.text != s.text.strip():
+                out.append(f"{where} {what}: span starts or ends with a space")
+        names = q.speaker_name if isinstance(q.speaker_name, list) else [q.speaker_name]
+        if q.speaker_name == [] or any(isinstance(n, str) and not n.strip() for n in names):
+            out.append(f"{where}: empty speaker_name (null when there is none)")
+    return out
+
+
+def _raw_problems(d) -> list[str]:
+    """Shape errors that would make Document.from_dict or problems() choke or silently coerce."""
+    if not isinstance(d, dict):
+        return ["not a JSON object"]
+    out = [f"missing field {k!r}" for k in ("id", "text") if k not in d]
+    if "id" in d and (not isinstance(d["id"], str) or not d["id"]):
+        out.append("id must be a non-empty string")
+    if "text" in d and not isinstance(d["text"], str):
+        out.append("text must be a string")
+    quotes = d.get("quotes", [])
+    if not isinstance(quotes, list):
+        return out + ["quotes must be a list"]
+
+    def offsets(where: str, s) -> None:
+        for k in ("start", "end"):
+            if not isinstance(s.get(k), int) or isinstance(s.get(k), bool):
+                out.append(f"{where}: {k} must be an integer, got {s.get(k)!r}")
+
+    for i, q in enumerate(quotes):
+        if not isinstance(q, dict):
+            out.append(f"quote {i}: not a JSON object")
+            continue
+        offsets(f"quote {i}", q)
+        for k in ("cue", "speaker"):
+            if q.get(k) is not None:
+                if isinstance(q[k], dict):
+                    offsets(f"quote {i} {k}", q[k])
+                else:
+                    out.append(f"quote {i}: {k} must be an object or null")
+        if q.get("confidence") is not None and not isinstance(q["confidence"], dict):
+            out.append(f"quote {i}: confidence must be an object")
+    return out
+
+
+def jsonl_files(paths: list[str]) -> list[Path]:
+    """Files as given, folders' `*.jsonl` (not recursive); QuotesError for what cannot be read."""
+    files = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(path.glob("*.jsonl"))
+            if not found:
+                raise QuotesError(f"{p}: no .jsonl file in this folder")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise QuotesError(f"{p}: no such file or folder")
+    return files
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        data = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise QuotesError(f"{path}: not UTF-8 text") from None
+    except OSError as e:
+        raise QuotesError(f"{path}: cannot read ({e.strerror})") from None
+    # Split on \n only: JSON written with ensure_ascii=False may hold U+2028 inside strings.
+    return data.split("\n")
+
+
+def check(paths: list[str], out=None) -> int:
+    out = out or sys.stdout
+    files = jsonl_files(paths)
+    contents = [(f, _lines(f)) for f in files]  # every file readable before any output
+    seen: dict[str, str] = {}
+    n_docs = n_quotes = n_problems = 0
+    bad_docs = set()
+    for f, lines in contents:
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{f}:{lineno}"
+            problems: list[str] = []
+            doc_id = "?"
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as e:
+                d, problems = None, [f"not valid JSON ({e.msg}, column {e.colno})"]
+            if d is not None:
+                problems = _raw_problems(d)
+                if isinstance(d, dict) and isinstance(d.get("id"), str):
+                    doc_id = d["id"]
+                if not problems:
+                    try:
+                        doc = Document.from_dict(d)
+                        problems = doc_problems(doc)
+                        n_quotes += len(doc.quotes)
+                    except DataError as e:
+                        problems = [str(e)]
+            n_docs += 1
+            if doc_id != "?":
+                if doc_id in seen:
+                    problems.append(f"duplicate id (first at {seen[doc_id]})")
+                else:
+                    seen[doc_id] = where
+            for p in problems:
+                print(f"{where}: doc {doc_id}: {p}", file=out)
+            if problems:
+                n_problems += len(problems)
+                bad_docs.add(where)
+    verdict = (f"{n_problems} problem{'s' * (n_problems > 1)} in {len(bad_docs)} "
+               f"document{'s' * (len(bad_docs) > 1)}") if n_problems else "no problems"
+    print(f"checked {len(files)} files, {n_docs} documents, {n_quotes} quotes: {verdict}", file=out)
+    return 1 if n_problems else 0
+
+
+# -- stats ----------------------------------------------------------------------------------
+
+CUE_FORMS = ("verb", "inverted", "preposition", "colon", "none")
+SPEAKER_KINDS = ("named person", "role", "organisation", "pronoun", "anonymous", "none")
+_INVERTED = re.compile(r"\w-(?:t-)?(?:il|elle|on|ils|elles|je|nous|vous)\b", re.I)
+_PREPOSITIONS = re.compile(
+    r"(selon|d['’]après|pour|suivant|aux yeux d|à en croire|à l['’]en croire|de l['’]avis d|aux? dires? d)", re.I)
+_PRONOUNS = {"il", "elle", "ils", "elles", "on", "lui", "eux", "je", "j'", "nous", "vous", "tu",
+             "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "ce dernier", "cette dernière",
+             "ces derniers", "ces dernières", "lui-même", "elle-même"}
+_DETERMINER = re.compile(
+    r"^(?:(?:les|le|la|du|de la|des|ces|cet|cette|ce|son|sa|ses|leurs|leur)\s+|l['’]\s*)", re.I)
+_DEFINITE = re.compile(r"^(?:(?:les|le|la)\s+|l['’]\s*)", re.I)
+_INDEFINITE = re.compile(
+    r"^(?:un|une|des|plusieurs|certains|certaines|quelques|d['’]autres|de nombreux|deux|trois|quatre|cinq)\b", re.I)
+# Texts as sources (`le communiqué`, `une résolution`) count as descriptions, not anonymous people.
+_TEXT_HEADS = {"texte", "communiqué", "courrier", "résolution", "rapport", "déclaration", "lettre", "bilan", "document"}
+_ANONYMOUS = re.compile(r"\b(?:sources?|entourage|proches?|anonymat)\b", re.I)
+_ORG_HEADS = set("""
+gouvernement gouvernements ministère ministères département armée armées état-major kremlin élysée
+matignon bercy quai pentagone maison présidence commission conseil parlement assemblée sénat parti
+syndicat syndicats intersyndicale fédération confédération union agence organisation onu otan ue
+forum comité bureau office mouvement coalition alliance front police gendarmerie parquet tribunal
+cour mairie préfecture délégation diplomatie chancellerie cabinet administration autorités défense
+croix-rouge association ong collectif groupe banque fonds fmi junte régime hamas hezbollah houthis
+talibans rebelles m23 wagner opposition direction exécutif ambassade consulat mission commandement
+formation région force affaires cgt cfdt unsa sud fo cfe-cgc medef fnsea fnaut cedeao cogat finul lfi
+quotidien journal chaîne courtier institut centre service services cellule forces hôpital hôpitaux chambre
+zone observatoire
+""".split())
+_PLACES = set("""
+moscou kiev kyiv washington pékin beijing paris téhéran londres berlin bruxelles ankara bakou erevan
+séoul pyongyang belgrade pristina taipei tokyo manille hanoï delhi islamabad alger rabat caracas
+georgetown khartoum addis-abeba kinshasa kigali bamako niamey ouagadougou tripoli bagdad damas
+beyrouth jérusalem tel-aviv riyad ryad doha sanaa caire nouméa berne ottawa québec vilnius riga
+tallinn chisinau minsk tbilissi varsovie budapest rome madrid tunis dakar abuja
+russie ukraine israël iran chine taïwan inde pakistan france allemagne états-unis arménie azerbaïdjan
+serbie kosovo moldavie lituanie lettonie estonie biélorussie géorgie turquie syrie liban irak yémen
+libye égypte qatar jordanie soudan éthiopie érythrée rdc rwanda venezuela guyana algérie maroc mali
+niger burkina tchad sénégal nigeria japon corée philippines vietnam belgique suisse canada émirats emirats
+""".split())
+_TOKEN = re.compile(r"\b[ldjLDJ]['’]|[\w.-]+")
+_ACRONYM = re.compile(r"[A-Z0-9]{2,}(?:-\w+)?")
+_TITLE_WORDS = {"le", "la", "les", "l'", "l’", "ce", "cet", "cette", "ces", "premier", "première", "son", "sa", "ses"}
+_PREP_BEFORE_NAME = {"de", "du", "des", "d'", "d’", "la", "le", "les", "l'", "l’", "à", "au", "aux", "en", "pour", "sur"}
+
+
+def cue_form(q) -> str:
+    if q.cue is None:
+        return "none"
+    t = q.cue.text.strip()
+    if t.startswith(":"):
+        return "colon"
+    if _PREPOSITIONS.match(t):
+        return "preposition"
+    if _INVERTED.search(t):
+        return "inverted"
+    return "verb"
+
+
+def speaker_kind(q) -> str:
+    if q.speaker is None:
+        return "none"
+    t = " ".join(q.speaker.text.split())
+    low = t.lower()
+    if low in _PRONOUNS:
+        return "pronoun"
+    tokens = _TOKEN.findall(t)
+    rest = _TOKEN.findall(_DETERMINER.sub("", _INDEFINITE.sub("", t, count=1), count=1)) or [""]
+    head = rest[0].lower()
+    if head in _TEXT_HEADS:
+        return "role"
+    if _ANONYMOUS.search(low) or _INDEFINITE.match(low):
+        return "anonymous"
+    person_after_place = len(rest) > 1 and rest[1][:1].isupper()  # `Israël Katz`
+    # A definite article straight before a capital names an entity, not a person (`la Monusco`).
+    article_name = (_DEFINITE.match(t) is not None and rest[0][:1].isupper()
+                    and head not in _TITLE_WORDS and head.rstrip(".") not in ("dr", "pr", "me", "mgr"))
+    if (head in _ORG_HEADS or head.split("-")[0] in _ORG_HEADS or _ACRONYM.fullmatch(rest[0])
+            or (head in _PLACES and not person_after_place) or article_name):
+        return "organisation"
+    for k, tok in enumerate(tokens):
+        prev = tokens[k - 1].lower() if k else ""
+        low = tok.lower()
+        if (tok[0].isupper() and low not in _PLACES and low not in _ORG_HEADS and low not in _TITLE_WORDS
+                and prev not in _PREP_BEFORE_NAME and not _ACRONYM.fullmatch(tok)):
+            return "named person"
+    return "role"
+
+
+def _counts(docs: list[Document]) -> dict:
+    quotes = [q for d in docs for q in d.quotes]
+    n = len(quotes)
+
+    def table(keys, values) -> dict:
+        c = Counter(values)
+        return {k: {"n": c[k], "pct": round(100 * c[k] / n, 1) if n else 0.0} for k in keys}
+
+    return {
+        "documents": len(docs),
+        "quotes": n,
+        "quotes_per_doc": round(n / len(docs), 2) if docs else 0.0,
+        "type": table(("direct", "indirect", "mixed"), (q.type for q in quotes)),
+        "stance": table(("escalation", "diplomacy", "neutral", "null"), (q.stance or "null" for q in quotes)),
+        "cue_form": table(CUE_FORMS, map(cue_form, quotes)),
+        "speaker_kind": table(SPEAKER_KINDS, map(speaker_kind, quotes)),
+    }
+
+
+def stats(paths: list[str]) -> dict:
+    docs: list[Document] = []
+    for f in jsonl_files(paths):
+        docs += read_jsonl(f)
+    out = {"all": _counts(docs)}
+    names = sorted({str(d.extra.get("split")) for d in docs if "split" in d.extra},
+                   key=lambda s: (["train", "dev", "test"] + [s]).index(s))
+    if names:
+        out["splits"] = {s: _counts([d for d in docs if str(d.extra.get("split")) == s]) for s in names}
+        if any("split" not in d.extra for d in docs):
+            out["splits"]["(no split)"] = _counts([d for d in docs if "split" not in d.extra])
+    return out
+
+
+def render(st: dict) -> str:
+    cols = {"all": st["all"], **st.get("splits", {})}
+    rows = [("documents", lambda c: str(c["documents"])), ("quotes", lambda c: str(c["quotes"])),
+            ("quotes per doc", lambda c: f"{c['quotes_per_doc']:.2f}")]
+    for group in ("type", "stance", "cue_form", "speaker_kind"):
+        rows.append((group.replace("_", " "), None))
+        for key in st["all"][group]:
+            rows.append((f"  {key}", lambda c, g=group, k=key: f"{c[g][k]['n']} ({c[g][k]['pct']:.1f}%)"))
+    width = [max(len(r[0]) for r in rows)] + [max(14, len(c) + 2) for c in cols]
+    lines = ["".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(["", *cols], width)))]
+    for label, cell in rows:
+        cells = [cell(c) if cell else "" for c in cols.values()]
+        lines.append(label.ljust(width[0]) + "".join(x.rjust(w) for x, w in zip(cells, width[1:])))
+    return "\n".join(lines)
+
+
+# -- command line ---------------------------------------------------------------------------
+
+
+def _run_build(args) -> int:
+    from .corpus_build import build
+
+    return build(Path(args.src), Path(args.out), skip_bad=args.skip_bad)
+
+
+def _run_check(args) -> int:
+    return check(args.paths)
+
+
+def _run_stats(args) -> int:
+    st = stats(args.paths)
+    print(json.dumps(st, ensure_ascii=False, indent=2) if args.json else render(st))
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add `corpus build | check | stats` to the `quotes` CLI's subparsers."""
+    p = subparsers.add_parser("corpus", help="build, check and count the gold corpus",
+                              description="Build, check and count the gold corpus (annotations/).")
+    sub = p.add_subparsers(dest="corpus_command", metavar="COMMAND", required=True)
+    b = sub.add_parser("build", help="compile annotations/src into train/dev/test JSONL",
+                       description="Compile annotations/src/<batch>/ (not example/) into split JSONL files.")
+    b.add_argument("--src", default="annotations/src", help="source folder (default: %(default)s)")
+    b.add_argument("--out", default="annotations", help="output folder (default: %(default)s)")
+    b.add_argument("--skip-bad", action="store_true", help="build from the good sources when some have problems")
+    b.set_defaults(func=_run_build)
+    c = sub.add_parser("check", help="validate JSONL files against the annotation scheme",
+                       description="Validate JSONL files (or folders of *.jsonl) against the scheme.")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c.set_defaults(func=_run_check)
+    s = sub.add_parser("stats", help="count documents, quotes, types, stances, cues, speakers",
+                       description="Counts over JSONL files (or folders of *.jsonl), per split when known.")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    s.set_defaults(func=_run_stats)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="quotes")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["corpus", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return args.func(args)
+    except QuotesError as e:
+        print(f"quotes: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
