@@ -32,7 +32,7 @@ _DATELINE = re.compile(
 )
 # A comma followed by one of these ends a reported clause ("…, tout en exhortant").
 _CLAUSE_CUTS = re.compile(
-    r",\s+(?:tout en|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
+    r",\s+(?:tout en|tandis que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
     r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
     re.I,
 )
@@ -146,6 +146,9 @@ def _incise_ok(cue: Cue) -> bool:
     if cue.inverted_subject is not None:
         return True
     doc = cue.span.doc
+    head = cue.head
+    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"]:
+        return False  # `"Eau pour tous", lancée l'an dernier`: an adjectival participle, not a cue
     nxt = cue.span.end
     while nxt < len(doc) and doc[nxt].lower_ in _TIME_WORDS:
         nxt += 1
@@ -314,6 +317,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
     `X a appelé à Y, alors que W accusent V de …` ends X's quote before W's."""
     frames = [p for p in props if p.rule.startswith("frame_") and p.cue is not None]
     out = []
+    dropped: set[int] = set()
     for p in props:
         inner = [q for q in frames if q is not p and p.start <= q.start and q.end <= p.end + 1
                  and p.start <= q.base + q.cue.span.start_char < p.end]
@@ -332,8 +336,11 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
             p.end = e
             if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
                 p.type = "indirect"
-            out.append(p)
-    return out
+        else:
+            # No clause boundary before the inner verb: it is part of the reported content.
+            dropped.update(id(q) for q in inner)
+        out.append(p)
+    return [p for p in out if id(p) not in dropped]
 
 
 def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:

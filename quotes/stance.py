@@ -19,7 +19,7 @@ from importlib import resources
 from .document import STANCES
 from .speakers import fold
 
-NEUTRAL_BASE = 1.1
+NEUTRAL_BASE = 0.5  # tuned on the train split: macro-F1 0.60 (train), 0.58 (dev) on gold spans
 _NEGATION = re.compile(r"\b(ne|n'|pas|jamais|aucun|aucune|sans|plus de|non)\b")
 _CUE_PRIOR = {
     "escalation": ("menac", "accus", "denonc", "avert", "mettre en garde", "mis en garde", "exig", "fustig",
