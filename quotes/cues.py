@@ -34,7 +34,10 @@ INSIDE_GROUP = {
     "samedi", "dimanche", "hier", "soir", "matin",
 }
 PRONOUNS = {"il", "elle", "ils", "elles", "on", "-il", "-elle", "-ils", "-elles", "-on", "t-il", "t-elle"}
-_DETERMINERS = {"le", "la", "l'", "l’", "les", "un", "une", "des", "du", "sa", "son", "ses", "leur", "cette", "ce"}
+_DETERMINERS = {
+    "le", "la", "l'", "l’", "les", "un", "une", "des", "du", "sa", "son", "ses", "leur", "leurs", "cette", "ce",
+    "cet", "ces", "nos", "vos", "mes", "tes", "notre", "votre", "aux", "au", "quelques", "plusieurs", "ces",
+}
 
 
 @dataclass(frozen=True)

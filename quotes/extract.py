@@ -184,6 +184,13 @@ def _frame_start(cue: Cue) -> tuple[int, str] | None:
     t = doc[i]
     if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
         return i, "inf"
+    if frames & {"contre", "pour"}:
+        # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
+        for j in range(i, min(len(doc), i + 6)):
+            if doc[j].lower_ in frames & {"contre", "pour"} and j + 1 < len(doc):
+                return j + 1, "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
     if frames & {"a", "de"}:
         for j in range(i, min(len(doc), i + 7)):
             w = doc[j].lower_
@@ -270,7 +277,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                     out.append(Proposal(s, e, qtype, f"incise_{qtype}", c,
                                         "inverted" if c.inverted_subject is not None else "verb",
                                         speaker_side="after", doc=doc, base=base))
-            continue
+                continue
+            # "La ministre, Oksana Hrytsenko, a dénoncé …": that comma closed an apposition; read on.
         fs = _frame_start(c)
         if fs is None:
             continue

@@ -37,6 +37,7 @@ _SKIP_BEFORE_SUBJECT = {
     "cette", "semaine", "la", "veille", "plus", "tard", "d'abord", "d’abord",
 }
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
+_STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
 
 
@@ -550,10 +551,10 @@ class NameResolver:
             linked = self._near_head(head, pos, text)
             return linked or role
         core = _strip_article(low)
-        core_words = set(core.replace("'", " ").split())
+        core_words = set(core.replace("'", " ").split()) - _STOP
         best, best_score = None, 0.0
         for link_role, name, lpos in self.links:
-            lw = set(_strip_article(link_role).replace("'", " ").split())
+            lw = set(_strip_article(link_role).replace("'", " ").split()) - _STOP
             score = len(core_words & lw) / max(1, len(core_words))
             if _equivalent_roles(core, link_role):
                 score += 0.6
@@ -566,6 +567,13 @@ class NameResolver:
         linked = self._near_head(head, pos, text)
         if linked:
             return linked
+        if words and words[0] in ("le", "la", "l") and head in _role_nouns():
+            # "Mark Rutte : « … » … a déclaré le secrétaire général": the person just named.
+            fem = True if words[0] == "la" else False if words[0] == "le" else None
+            near = [(st, n) for st, _, n, _ in self.persons_at
+                    if pos - 300 <= st < pos and not self._in_quote(st) and self._compatible(n, fem, None)]
+            if near:
+                return self.fullest(near[-1][1])
         return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
 
     def _near_head(self, head: str, pos: int, text: str) -> str | None:

@@ -1,0 +1,144 @@
+"""`quotes studio push`: documents and the system's output into a Label Studio project."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from quotes.document import Document, QuotesError, read_jsonl
+from quotes.studio.connect import connect, find_project, label_config, sdk_errors
+from quotes.studio.convert import document_to_task, doc_score, task_key
+
+SAMPLING = "Uncertainty sampling"  # Label All Tasks: lowest prediction score of the project's model version first
+CHUNK = 200
+
+
+def load_documents(paths: list[str], model_version: str | None = None) -> list[tuple[Document, str]]:
+    """(document with its predicted quotes, model version) for every input.
+
+    A `.jsonl` is the system's output as it is (`quotes annotate`); any other
+    path (text, HTML, folder, `-`) is read and annotated by the pipeline,
+    loaded only then.
+    """
+    out: list[tuple[Document, str]] = []
+    raw: list[str] = []
+    for p in paths:
+        if p.lower().endswith(".jsonl"):
+            for doc in read_jsonl(p):
+                out.append((doc, model_version or str(doc.extra.get("model_version") or f"jsonl:{Path(p).name}")))
+        else:
+            raw.append(p)
+    if raw:
+        try:
+            from quotes.ingest import read_inputs
+            from quotes.pipeline import load_pipeline
+        except ImportError as e:
+            raise QuotesError(f"cannot annotate {raw[0]}: the pipeline is not available ({e}); "
+                              "push the .jsonl output of `quotes annotate` instead") from None
+        pipe = load_pipeline()
+        version = model_version or str(getattr(pipe, "version", "quotes"))
+        for doc in read_inputs(raw):
+            out.append((pipe.annotate(doc), version))
+    return out
+
+
+def check_documents(docs: list[tuple[Document, str]]) -> None:
+    for doc, _ in docs:
+        problems = doc.problems()
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise QuotesError(f"document {doc.id!r} does not follow the scheme: {problems[0]}{more}")
+
+
+def ensure_project(client, name: str, create: bool = True):
+    """The project titled `name` with our labelling config, created when missing."""
+    config = label_config()
+    project = find_project(client, name)
+    with sdk_errors(client.quotes_url, f"setting up project {name!r}"):
+        if project is None:
+            if not create:
+                return None
+            project = client.projects.create(
+                title=name,
+                label_config=config,
+                description="Quotes, cues, speakers and stance (quotes studio push)",
+                sampling=SAMPLING,
+                show_collab_predictions=True,
+                enable_empty_annotation=True,
+            )
+            return client.projects.get(project.id)
+        full = client.projects.get(project.id)
+    if (full.label_config or "").strip() != config.strip():
+        try:
+            with sdk_errors(client.quotes_url):
+                client.projects.update(full.id, label_config=config)
+        except QuotesError as e:
+            raise QuotesError(f"project {name!r} has another labelling config that cannot be updated: {e}") from None
+    return full
+
+
+def existing_keys(client, project_id: int) -> set[str]:
+    keys: set[str] = set()
+    with sdk_errors(client.quotes_url, "listing tasks"):
+        for task in client.tasks.list(project=project_id, page_size=500):
+            data = task.data or {}
+            if data.get("key"):
+                keys.add(data["key"])
+            elif data.get("doc_id") is not None and isinstance(data.get("text"), str):
+                keys.add(task_key(str(data["doc_id"]), data["text"]))
+    return keys
+
+
+def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
+    """Import the documents not yet in the project, least confident first. Returns counts."""
+    check_documents(docs)
+    project = ensure_project(client, project_name)
+    have = existing_keys(client, project.id)
+    fresh: list[tuple[Document, str]] = []
+    for doc, version in docs:
+        key = task_key(doc.id, doc.text)
+        if key not in have:
+            have.add(key)
+            fresh.append((doc, version))
+    skipped = len(docs) - len(fresh)
+
+    def order(item):
+        score = doc_score(item[0])
+        return 1.0 if score is None else score
+
+    fresh.sort(key=order)  # stable: ties keep the input order
+    tasks = [document_to_task(doc, version) for doc, version in fresh]
+    imported = 0
+    with sdk_errors(client.quotes_url, "importing tasks"):
+        for i in range(0, len(tasks), CHUNK):
+            r = client.projects.import_tasks(project.id, request=tasks[i : i + CHUNK], return_task_ids=True)
+            imported += int(r.task_count or 0)
+        if fresh:
+            version = Counter(v for _, v in fresh).most_common(1)[0][0]
+            client.projects.update(project.id, model_version=version, sampling=SAMPLING)
+    return {
+        "project": project.title,
+        "project_id": project.id,
+        "imported": imported,
+        "skipped": skipped,
+        "quotes": sum(len(d.quotes) for d, _ in fresh),
+        "least_confidence": order(fresh[0]) if fresh else None,
+    }
+
+
+def run_push(args) -> int:
+    docs = load_documents(args.inputs, args.model_version)
+    if not docs:
+        raise QuotesError("nothing to push: no documents in the inputs")
+    client = connect(args.url, args.api_key)
+    r = push(client, docs, args.project)
+    url = f"{client.quotes_url}/projects/{r['project_id']}/data"
+    print(
+        f"pushed {r['imported']} document(s) with {r['quotes']} predicted quote(s) to project {r['project']!r}"
+        + (f", skipped {r['skipped']} already there" if r["skipped"] else "")
+        + (f"; least confident first ({r['least_confidence']:.2f})" if r["least_confidence"] is not None else ""),
+        file=sys.stderr,
+    )
+    print(url)
+    return 0
