@@ -32,6 +32,8 @@ def _annotate(args: argparse.Namespace) -> int:
                disable=args.quiet or len(files) < PROGRESS_MIN_FILES)
     # Annotate everything before writing: a failure half-way must not leave a partial file.
     results = [pipeline.annotate(d) for d in bar]
+    for w in report.warnings:
+        print(f"quotes: warning: {w}", file=sys.stderr)
     for s in report.skipped:
         print(f"quotes: skipped {s.path}: {s.reason}", file=sys.stderr)
     if not results:

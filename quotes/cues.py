@@ -190,7 +190,9 @@ def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Spa
         start = k
         k -= 1
     # Trim leading words that are not part of the group (a trailing "de" from "part de").
-    while start < head.i and doc[start].lower_ not in AUXILIARIES and doc[start].lower_ != "-t":
+    while start < head.i and doc[start].lower_ not in AUXILIARIES and doc[start].lower_ not in (
+        "-t", "se", "s'", "s’"
+    ):
         start += 1
     # Chains: "a dit espérer", "a affirmé vouloir" — a second cue verb in the infinitive.
     by_form, _ = load_lexicon()

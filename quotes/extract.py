@@ -139,6 +139,33 @@ def _cue_ending_near(cues: list[Cue], base: int, text: str, pos: int, limit: int
     return None
 
 
+def _cue_before_colon(cues: list[Cue], base: int, text: str, mark: int) -> Cue | None:
+    colon = text.rfind(":", 0, mark)
+    for c in reversed(cues):
+        ce = base + c.span.end_char
+        if c.kind == "verb" and ce <= colon and len(text[ce:colon].split()) <= 5 and "\n" not in text[ce:colon] \
+                and not re.search(r"[.;!?«»\"]", text[ce:colon]):
+            return c
+    return None
+
+
+def _incise_inside(cues: list[Cue], base: int, text: str, m: M.Marked) -> tuple[Cue, int, int] | None:
+    """An incise within the marks: `« A, a-t-il déclaré, B »` → (cue, end of A, start of B)."""
+    for c in cues:
+        cs, ce = base + c.span.start_char, base + c.span.end_char
+        if not (m.start < cs and ce < m.end):
+            continue
+        if c.inverted_subject is None and not (c.kind == "verb" and _incise_ok(c)):
+            continue
+        if not re.search(r",[\s\u00a0]*$", text[m.start:cs]):
+            continue
+        rest = re.match(r"[^,.;«»\"]{0,60},", text[ce:m.end])
+        if rest is None:
+            continue
+        return c, text.rindex(",", m.start, cs), ce + rest.end()
+    return None
+
+
 def _incise_ok(cue: Cue) -> bool:
     """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
     if cue.kind == "source":
@@ -229,6 +256,20 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         before = _cue_ending_near(cues, base, text, m.open)
         colon = re.search(r":\s*$", text[max(base, m.open - 4):m.open])
         words = len(text[m.start:m.end].split())
+        if before is None and colon:
+            # "X a déclaré à la presse : « … »": a short indirect object between cue and colon.
+            before = _cue_before_colon(cues, base, text, m.open)
+        inner_incise = _incise_inside(cues, base, text, m)
+        if inner_incise is not None:
+            # "« A, a-t-il déclaré, B »": two direct quotes around one cue.
+            c, c1, c2 = inner_incise
+            for s_, e_ in ((m.start, c1), (c2, m.end)):
+                s_, e_ = _trim(text, s_, e_)
+                if e_ > s_:
+                    out.append(Proposal(s_, e_, "direct", "direct_incise", c,
+                                        "inverted" if c.inverted_subject is not None else c.kind,
+                                        speaker_side="after", doc=doc, base=base))
+            continue
         prop = None
         if at_clause_start and after is not None:
             prop = Proposal(m.start, m.end, "direct", "direct_incise", after,

@@ -28,6 +28,7 @@ DEFAULT_MAX_BYTES = 5_000_000  # a news article is a few dozen KB; 5 MB is never
 # travel through it as visible tokens that no page contains.
 _NBSP_TOKENS = {"\u00a0": "⁅0⁆", "\u202f": "⁅1⁆", "\u2007": "⁅2⁆"}
 _ENTITY_NBSP = re.compile(r"&(?:nbsp|#160|#x0*a0|#8239|#x202f|NoBreak);", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STANDFIRST_CLASS = re.compile(
     r"chapo|chapeau|standfirst|lead|lede|intro|summary|excerpt|subtitle|subheadline|description",
     re.I,
@@ -95,17 +96,28 @@ def _standfirsts(tree) -> list[str]:
 
 def extract_html(html: str) -> str:
     """The article's text from an HTML page: title, standfirst, captions and body, no comments."""
-    import trafilatura
     from lxml import etree
     from lxml import html as lxml_html
 
     marked = _ENTITY_NBSP.sub(lambda m: "⁅1⁆" if "202f" in m.group().lower() or "8239" in m.group() else "⁅0⁆", html)
     for ch, tok in _NBSP_TOKENS.items():
         marked = marked.replace(ch, tok)
+    # Control characters are not text, and lxml refuses some of them outright.
+    marked = _CONTROL.sub("", marked)
     try:
         tree = lxml_html.document_fromstring(marked)
     except (etree.ParserError, ValueError) as e:
         raise QuotesError(f"cannot parse HTML ({e})") from None
+    try:
+        return _extract_tree(tree)
+    except (etree.ParserError, ValueError) as e:
+        raise QuotesError(f"cannot extract text from the HTML ({e})") from None
+
+
+def _extract_tree(tree) -> str:
+    import trafilatura
+    from lxml import html as lxml_html
+
     _promote_hidden_parts(tree)
     standfirsts = _standfirsts(tree)
     prepared = lxml_html.tostring(tree, encoding="unicode")
@@ -190,11 +202,11 @@ def read_inputs(
     files, skipped = expand(paths)
     for s in skipped:
         report.skipped.append(s)
-        log.warning("%s: %s", s.path, s.reason)
+        log.debug("skipped %s: %s", s.path, s.reason)
 
     def warn(msg: str) -> None:
         report.warnings.append(msg)
-        log.warning(msg)
+        log.debug("%s", msg)
 
     seen: dict[str, str] = {}
     for f in files:
@@ -218,16 +230,22 @@ def read_inputs(
             doc = read_text_source(data, name, is_html, warn)
         except QuotesError as e:
             report.skipped.append(Skipped(name, str(e).removeprefix(f"{name}: ")))
-            log.warning("%s", e)
+            log.debug("skipped %s", e)
             continue
         except OSError as e:
             report.skipped.append(Skipped(name, e.strerror or str(e)))
-            log.warning("%s: %s", name, e.strerror or e)
+            log.debug("skipped %s: %s", name, e.strerror or e)
             continue
         if doc.id in seen:
             # Two files with one stem would collide in the output and in Label Studio.
+            first = seen[doc.id]
             parent = Path(name).parent.name
-            doc.id = f"{parent}__{doc.id}" if parent else f"{doc.id}__{len(seen)}"
-            warn(f"{name}: id already used by {seen.get(Path(name).stem)}; using {doc.id!r}")
+            new_id = f"{parent}__{doc.id}" if parent else doc.id
+            n = 2
+            while new_id in seen:
+                new_id = f"{parent + '__' if parent else ''}{doc.id}__{n}"
+                n += 1
+            doc.id = new_id
+            warn(f"{name}: id already used by {first}; using {doc.id!r}")
         seen[doc.id] = name
         yield doc

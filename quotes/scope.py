@@ -31,15 +31,21 @@ class Line:
 
 
 @lru_cache(maxsize=1)
-def _boilerplate() -> tuple[re.Pattern, re.Pattern]:
-    """Two patterns from data/boilerplate.tsv: lines that end the article, lines that are noise."""
-    stop, noise = [], []
+def _patterns() -> dict[str, re.Pattern]:
+    """data/boilerplate.tsv: lines that end the article, open a comment section, or are noise."""
+    kinds: dict[str, list[str]] = {"stop": [], "comments": [], "noise": []}
     for line in resources.files("quotes").joinpath("data/boilerplate.tsv").read_text("utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, _, pattern = line.partition("\t")
-        (stop if kind == "stop" else noise).append(pattern)
-    return re.compile("|".join(stop), re.I), re.compile("|".join(noise), re.I)
+        kinds[kind].append(pattern)
+    return {k: re.compile("|".join(v), re.I) for k, v in kinds.items()}
+
+
+def _boilerplate() -> tuple[re.Pattern, re.Pattern]:
+    """(block stops, comment headings included; noise lines)."""
+    p = _patterns()
+    return re.compile(f"{p['stop'].pattern}|{p['comments'].pattern}", re.I), p["noise"]
 
 
 def split_lines(text: str) -> list[Line]:
@@ -131,7 +137,12 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     # Block headings cut the page into sections; the article is the best run of the best section.
     cuts = [k for k, ln in enumerate(lines) if _is_block_stop(ln.text.strip(), stop)]
     bounds = list(zip([0] + [c + 1 for c in cuts], cuts + [len(lines)]))
-    best, i, j = max((_best_run(weights, lo, hi) for lo, hi in bounds if hi > lo), default=(0, 0, 0))
+    comments = _patterns()["comments"]
+    runs = [(_best_run(weights, lo, hi), lo > 0 and bool(comments.search(lines[lo - 1].text.strip())))
+            for lo, hi in bounds if hi > lo]
+    # A reader-comment thread can be longer than a short article: it never wins while another section has prose.
+    article_runs = [r for r, is_comments in runs if not is_comments and r[0] > 0]
+    best, i, j = max(article_runs or [r for r, _ in runs], default=(0, 0, 0))
     if best <= 0:
         return [(0, len(text))] if text.strip() else []
     # Title and standfirst: up to a few lines above the body that look like headings.

@@ -45,12 +45,15 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
 def fold_name(name: str) -> list[str]:
     s = unicodedata.normalize("NFKD", name.lower().replace("’", "'").replace("`", "'"))
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = re.sub(r"^(le|la|les|l')\s*", "", s.strip())
+    s = re.sub(r"^(?:(?:le|la|les)\s+|l')", "", s.strip())
     s = re.sub(r"[^\w\s]", " ", s)
     return s.split()
 
 
-def names_agree(pred: str | None, gold) -> bool:
+def names_agree(pred, gold) -> bool:
+    """`pred` may itself be a list when a gold file is scored against another gold file."""
+    if isinstance(pred, list):
+        return any(names_agree(p, gold) for p in pred) if pred else names_agree(None, gold)
     golds = gold if isinstance(gold, list) else [gold]
     for g in golds:
         if pred is None or g is None:

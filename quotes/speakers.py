@@ -28,13 +28,13 @@ _NP_STOP = {
     "lors", "sur", "à", "au", "aux", "dans", "devant", "après", "avant", "pendant", "depuis", "en",
     "qui", "que", "dont", "lequel", "laquelle", "selon", "cité", "citée", "interrogé", "interrogée",
     "tout", "alors", "avec", "par", "pour", "mais", "car", "lorsque", "quand", "ce", "cette", "ces",
-    "reprenant", "commentant", "soulignant", "ajoutant", "estimant", "sans", "face", "vers", "jeudi",
+    "reprenant", "commentant", "soulignant", "ajoutant", "estimant", "sans", "face", "vers", "jeudi", "sous",
     "lundi", "mardi", "mercredi", "vendredi", "samedi", "dimanche", "hier", "mardi", "soir",
 }
 _SKIP_BEFORE_SUBJECT = {
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
     "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "dimanche",
-    "cette", "semaine", "la", "veille", "plus", "tard", "d'abord", "d’abord",
+    "semaine", "veille", "plus", "tard", "d'abord", "d’abord",
 }
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
 _STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
@@ -121,8 +121,16 @@ def _name_tail(span: SpacySpan) -> SpacySpan:
 
 def _np_after(doc: Doc, i: int) -> SpacySpan | None:
     """The subject noun phrase right after an incise cue."""
-    while i < len(doc) and (doc[i].lower_ in _SKIP_BEFORE_SUBJECT or doc[i].is_space):
-        i += 1
+    while i < len(doc):
+        # Time words before the subject; "la veille" and "cette semaine" but not "la porte-parole".
+        if doc[i].lower_ in _SKIP_BEFORE_SUBJECT or doc[i].is_space:
+            i += 1
+        elif doc[i].lower_ in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (
+            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois"
+        ):
+            i += 2
+        else:
+            break
     # "a fait savoir à l'agence Tass la porte-parole": skip a short indirect object.
     if i < len(doc) and doc[i].lower_ in ("à", "au", "aux", "auprès"):
         for j in range(i + 1, min(len(doc), i + 6)):
@@ -170,6 +178,10 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
             break
         if t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms():
             break
+        if t.lower_ == "et" and j - 2 >= floor and doc[j - 2].pos_ in ("PROPN", "NOUN") and j < end \
+                and doc[j].pos_ in ("DET", "PROPN", "NOUN"):
+            j -= 1  # "Washington et ses alliés accusent": a coordinated subject
+            continue
         if t.lower_ in ("que", "qu'", "qu’", "et", "mais", "où", "dont", "si", "qui"):
             break
         j -= 1
@@ -217,9 +229,10 @@ def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Me
     ) or span[0].pos_ in ("VERB", "AUX", "ADP"):
         return None
     kind = _kind_of(span)
-    if kind == "name":
+    coordinated = any(t.lower_ == "et" for t in span[1:-1])
+    if kind == "name" and not coordinated:
         span = _name_tail(span)
-    elif kind == "role" and len(span) > 1:
+    elif kind == "role" and len(span) > 1 and not coordinated:
         tail = _name_tail(span)
         if tail is not span and len(tail) < len(span):
             span, kind = tail, "name"
@@ -301,7 +314,7 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
             m = _mention(span, base, "subject", 0.85)
             if m is not None:
                 return m
-    sent_start = p.cue.span.sent.start
+    sent_start = _clause_floor(doc, p.cue.span.start)
     j = p.cue.span.start
     # "S. Lavrov a, lui, annoncé": step over the parenthetical pronoun.
     while j - 3 >= sent_start and doc[j - 1].text == "," and doc[j - 2].lower_ in ("lui", "elle", "eux", "elles") \
@@ -315,6 +328,18 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
         first = _np_after(doc, sent_start)
         m = _mention(first, base, "sentence_subject", 0.4)
     return m
+
+
+def _clause_floor(doc: Doc, i: int) -> int:
+    """Token index after the last sentence end or line break before i (the parser's sentences
+    split coordinated subjects when the parse fails: "Washington et | ses alliés accusent")."""
+    k = i - 1
+    while k >= 0:
+        t = doc[k]
+        if t.is_space and "\n" in t.text or t.text in (".", "!", "?", "»", "”") and k + 1 < i and doc[k + 1].text[:1].isupper():
+            return k + 1
+        k -= 1
+    return 0
 
 
 def _nearby(p: Proposal, doc: Doc, base: int) -> list[Mention]:
@@ -416,16 +441,24 @@ class NameResolver:
         return None
 
     def _gender_evidence(self, doc: Doc, span: SpacySpan, name: str) -> None:
-        before = fold(doc[max(0, span.start - 6):span.start].text)
-        first = fold(name.split()[0])
-        fem = bool(re.search(r"\b(mme|madame|la|cheffe|presidente|ministre\s+\w+e\b|directrice|ambassadrice|"
-                             r"deputee|senatrice|porte-parole\s+\w+e\b|elue|secretaire\s+generale)\s*[^\s]*\s*$", before)) \
-            or first in ("mme", "madame")
-        masc = bool(re.search(r"\b(monsieur|le|president|directeur|ambassadeur|depute|senateur|chef)\s*[^\s]*\s*$",
-                              before)) and not fem
+        """Gender from the first name, else from the role right before the name ("la porte-parole, X")."""
         p = self._person(name)
-        if p is not None and p.feminine is None and (fem or masc):
-            p.feminine = fem
+        if p is None or p.feminine is not None:
+            return
+        words = name.split()
+        g = first_name_gender(words[0]) if len(words) > 1 else None
+        if g is None and fold(words[0]) in ("mme", "madame"):
+            g = True
+        if g is None:
+            before = [t for t in doc[max(0, span.start - 8):span.start]]
+            cut = max((k + 1 for k, t in enumerate(before) if t.text in (".", "!", "?", ";") or "\n" in t.text),
+                      default=0)
+            before = before[cut:]
+            for k, t in enumerate(before[:-1]):
+                if t.lower_ in ("le", "la", "un", "une") and fold(before[k + 1].text) in _role_nouns():
+                    g = t.lower_ in ("la", "une")
+                    break
+        p.feminine = g
 
     def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
         """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
@@ -506,6 +539,15 @@ class NameResolver:
         para = text.rfind("\n\n", 0, pos)
         prev_para = text.rfind("\n\n", 0, max(para, 0))
         since = [(st, n) for st, n in since if st > prev_para]
+        known = [(st, n) for st, n in since if self._gender(n) is not None]
+        if known:
+            return self.fullest(known[-1][1])
+        if since and feminine is not None and self.history:
+            # A person of unknown gender named since the last quote, against a last speaker
+            # whose gender agrees with the pronoun: the pronoun continues the speaker.
+            last, g = self.history[-1]
+            if (g if g is not None else self._gender(last)) == feminine:
+                return last
         if since:
             return self.fullest(since[-1][1])
         if self.history:
@@ -519,6 +561,10 @@ class NameResolver:
             if not self._in_quote(st) and self._compatible(n, feminine, None):
                 return self.fullest(n)
         return self.history[-1][0] if self.history else None
+
+    def _gender(self, name: str) -> bool | None:
+        p = self._person(name)
+        return p.feminine if p else None
 
     def _in_quote(self, pos: int) -> bool:
         return any(s <= pos < e for s, e in self.quote_spans)
@@ -590,6 +636,26 @@ class NameResolver:
             if pat.search(window):
                 best = name
         return self.fullest(best) if best else None
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> dict[str, bool]:
+    out = {}
+    for line in resources.files("quotes").joinpath("data/first_names.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            g, _, name = line.partition("\t")
+            out[name.strip()] = g == "f"
+    return out
+
+
+def first_name_gender(first: str) -> bool | None:
+    """True for a feminine first name, False for a masculine one, None when the name does not tell."""
+    f = fold(first).strip(".")
+    if f in _first_names():
+        return _first_names()[f]
+    if len(f) > 2 and f.endswith("a"):
+        return True
+    return None
 
 
 def _equivalent_roles(a: str, b: str) -> bool:

@@ -164,6 +164,27 @@ def _span(text: str, value: dict) -> Span | None:
     return Span.of(text, start, end) if end > start else None
 
 
+OPENING, CLOSING = "«“„‹", "»”›"
+
+
+def _strip_marks(text: str, span: Span) -> Span:
+    """A direct quote's span without the quotation marks a reviewer selected with it."""
+    s, e = span.start, span.end
+    t = text[s:e]
+    inner = t[1:-1]
+    if len(t) > 2 and t[0] in OPENING + '"' and t[-1] in CLOSING + '"' and not any(m in inner for m in OPENING + CLOSING + '"'):
+        s, e = s + 1, e - 1
+    elif t[0] in OPENING and not any(m in t for m in CLOSING):
+        s += 1
+    elif t[-1] in CLOSING and not any(m in t for m in OPENING):
+        e -= 1
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return Span.of(text, s, e) if e > s else span
+
+
 def _short(s: str, n: int = 40) -> str:
     s = " ".join(s.split())
     return repr(s if len(s) <= n else s[: n - 1] + "…")
@@ -225,6 +246,11 @@ def result_to_quotes(text: str, result: list[dict]) -> tuple[list[Quote], list[s
             warnings.append(f"{where} has no stance: written as null (annotators could not agree)")
         elif stance not in STANCES:
             errors.append(f"{where} has stance {stance!r}, not one of {STANCES}")
+        if qtype == "direct":
+            trimmed = _strip_marks(text, span)
+            if trimmed != span:
+                warnings.append(f"{where}: quotation marks left out of the direct quote's span")
+                span = trimmed
         linked = links.get(rid, {})
         cue = speaker = None
         for what in (CUE, SPEAKER):
@@ -268,7 +294,11 @@ def annotation_to_document(task: dict, annotation: dict, annotator: str | None =
     if project:
         extra["studio_project"] = project
     doc = Document(doc_id, text, quotes, list(meta.get("ignore") or []), extra)
-    errors += doc.problems()
+    try:  # the corpus tool's rules (span edges, empty names) when this checkout has it
+        from quotes.corpus import doc_problems
+    except ImportError:
+        doc_problems = Document.problems
+    errors += doc_problems(doc)
     return Converted(doc, errors, warnings, meta.get("base"))
 
 

@@ -4,8 +4,8 @@ Only tasks with a human annotation (submitted, not skipped) are written; model
 predictions never are. Merging into an existing file (`merge`):
 
 - a document not in the file is added;
-- a document of the file that came from the system (its quotes carry a
-  `confidence`, or `origin` is `model`) is replaced;
+- a document of the file that came from the system (it has a `model_version`,
+  or `origin` is `model`, or its quotes carry a `confidence`) is replaced;
 - a human document whose text and quotes are unchanged is left as it is (so
   pulling twice changes nothing);
 - a human document of the file (anything else) is replaced only by a newer
@@ -29,7 +29,8 @@ from quotes.studio.convert import Converted, annotation_to_document, content_has
 
 
 def is_human(doc: Document) -> bool:
-    if doc.extra.get("origin") == "model":
+    """False for the system's output: `origin: model`, a `model_version`, or quotes with a confidence."""
+    if doc.extra.get("origin") == "model" or "model_version" in doc.extra:
         return False
     return not any(q.confidence is not None for q in doc.quotes)
 
