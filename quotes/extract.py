@@ -402,6 +402,11 @@ def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -
         comma = text.find(",", ce, min(end_region, ce + 120))
         if comma < 0:
             return out
+        # "D'après le porte-parole de la diplomatie européenne, Peter Stano, la rencontre …":
+        # a name in apposition sits between two commas and belongs to the source.
+        appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
+        if appos:
+            comma += appos.end() - 1
         e = _clause_end(text, comma, end_region)
         s, e = _trim(text, comma + 1, e)
         if len(text[s:e].split()) >= 3:

@@ -366,3 +366,11 @@ def test_propose_skips_taken_spans(pipe):
     text = "« Nous attendons des réponses écrites à nos propositions », a déclaré le ministre."
     doc = pipe.nlp(text)
     assert propose(text, doc, 0, pipe.matcher, [(0, len(text))]) == []
+
+
+def test_source_with_a_name_in_apposition_keeps_the_name_out_of_the_quote(pipe):
+    text = "D'après le porte-parole de la diplomatie européenne, Peter Stano, la rencontre aura lieu mardi à Bruxelles."
+    qs = pipe.annotate(Document("x", text)).quotes
+    assert [q.text for q in qs] == ["la rencontre aura lieu mardi à Bruxelles"]
+    assert qs[0].type == "indirect" and qs[0].cue.text == "D'après"
+    assert qs[0].speaker_name == "Peter Stano"
