@@ -150,6 +150,55 @@ class Cue:
         return self.entries[0].cue if self.entries else self.head.lower_
 
 
+_ADJUNCTS = (
+    ("de", "son", "côté"), ("de", "leur", "côté"), ("pour", "sa", "part"), ("pour", "leur", "part"),
+    ("à", "son", "tour"), ("à", "leur", "tour"), ("quant", "à", "lui"), ("quant", "à", "elle"),
+    ("lui", "aussi"), ("elle", "aussi"), ("en", "une"), ("sur", "x"), ("sur", "twitter"), ("en", "conclusion"),
+    ("d'", "un", "ton", "ferme"), ("en", "substance"), ("de", "nouveau"), ("à", "nouveau"),
+)
+_TIME = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
+    "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "cependant",
+    "semaine", "veille", "plus", "tard", "d'abord", "d’abord", "aujourd'hui", "aujourd’hui", "déjà", "récemment",
+}
+
+
+def skip_adjuncts(doc: Doc, i: int) -> int:
+    """Index of the subject after an incise cue: past time words and short adjuncts
+    (`a affirmé de son côté le porte-parole`, `a dit à Reuters un responsable`, `a déclaré au Soir le …`)."""
+    while i < len(doc):
+        t = doc[i]
+        low = t.lower_
+        if t.is_space or low in _TIME:
+            i += 1
+            continue
+        if low in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (
+            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois"
+        ):
+            i += 2
+            continue
+        hit = next((len(a) for a in _ADJUNCTS if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
+        if hit:
+            i += hit
+            continue
+        # "à Reuters", "au Soir", "à l'AFP", "auprès de l'AFP", "à la télévision d'État" before the subject.
+        if low in ("à", "au", "aux", "auprès") and i + 1 < len(doc):
+            j = i + 1
+            if doc[j].lower_ in ("de", "du", "des"):
+                j += 1
+            if j < len(doc) and doc[j].lower_ in ("l'", "l’", "la", "le", "les") and j + 1 < len(doc):
+                j += 1
+            # the PP is a proper name or a short common noun phrase, then the subject starts with a determiner or a name
+            k = j
+            while k < len(doc) and k - j < 4 and (doc[k].pos_ in ("PROPN", "NOUN", "ADJ") or doc[k].text[:1].isupper()):
+                k += 1
+            if k > j and k < len(doc) and (doc[k].pos_ in ("DET", "PROPN") or doc[k].lower_ in ("un", "une", "le", "la", "l'", "les")):
+                i = k
+                continue
+        break
+    return i
+
+
 def _is_noun_use(tok: Token) -> bool:
     """`la note`, `une estime`, `le dit`: a cue form used as a noun or adjective."""
     prev = tok.nbor(-1) if tok.i > tok.doc[0].i else None

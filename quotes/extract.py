@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from . import marks as M
-from .cues import Cue, find_cues
+from .cues import Cue, find_cues, skip_adjuncts
 
 _SENT_END = re.compile(r"[.!?…](?=[\s»”\"’)]*(\s|$))")
 _ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
@@ -176,15 +176,7 @@ def _incise_ok(cue: Cue) -> bool:
     head = cue.head
     if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"]:
         return False  # `"Eau pour tous", lancée l'an dernier`: an adjectival participle, not a cue
-    nxt = cue.span.end
-    while nxt < len(doc) and doc[nxt].lower_ in _TIME_WORDS:
-        nxt += 1
-    # "a fait savoir à l'agence Tass la porte-parole": a short indirect object before the subject.
-    if nxt < len(doc) and doc[nxt].lower_ in ("à", "au", "aux", "auprès"):
-        for j in range(nxt + 1, min(len(doc), nxt + 6)):
-            if doc[j].pos_ == "DET" and doc[j].lower_ in ("la", "le", "les", "l'", "l’", "un", "une") and j > nxt + 2:
-                nxt = j
-                break
+    nxt = skip_adjuncts(doc, cue.span.end)
     if nxt >= len(doc):
         return False
     t = doc[nxt]

@@ -76,7 +76,8 @@ def line_weight(s: str) -> float:
     if noise.search(t) or stop.search(t):
         return -60.0
     words = t.split()
-    if t.startswith(("•", "·", "|", "›", "»", "- ", "* ", "▶", "►")) and len(words) < 25:
+    if t.startswith(("•", "·", "|", "›", "»", "- ", "* ", "▶", "►", "— ", "– ", "○", "◦", "■", "→", "➜", "▸")) \
+            and len(words) < 25:
         return -25.0
     if _DATE_ONLY.match(t):
         return -15.0
@@ -152,7 +153,7 @@ def article_regions(text: str) -> list[tuple[int, int]]:
         if not t:
             k -= 1
             continue
-        if noise.search(t) or stop.search(t) or not _is_title_like(t) or weights[k] <= -25:
+        if noise.search(t) or stop.search(t) or not _is_title_like(t) or weights[k] <= -25 or "|" in t:
             break
         i, taken = k, taken + 1
         k -= 1

@@ -18,6 +18,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from .cues import skip_adjuncts
 from .extract import Proposal
 
 PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
@@ -121,22 +122,7 @@ def _name_tail(span: SpacySpan) -> SpacySpan:
 
 def _np_after(doc: Doc, i: int) -> SpacySpan | None:
     """The subject noun phrase right after an incise cue."""
-    while i < len(doc):
-        # Time words before the subject; "la veille" and "cette semaine" but not "la porte-parole".
-        if doc[i].lower_ in _SKIP_BEFORE_SUBJECT or doc[i].is_space:
-            i += 1
-        elif doc[i].lower_ in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (
-            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois"
-        ):
-            i += 2
-        else:
-            break
-    # "a fait savoir à l'agence Tass la porte-parole": skip a short indirect object.
-    if i < len(doc) and doc[i].lower_ in ("à", "au", "aux", "auprès"):
-        for j in range(i + 1, min(len(doc), i + 6)):
-            if doc[j].lower_ in ("la", "le", "les", "l'", "l’", "un", "une") and j > i + 2:
-                i = j
-                break
+    i = skip_adjuncts(doc, i)
     if i >= len(doc):
         return None
     start = i
