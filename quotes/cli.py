@@ -91,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as e:  # a bug of ours: say it in one line; -v shows where
+        if args.verbose:
+            raise
+        print(f"quotes: internal error: {type(e).__name__}: {e} (run with -v for the traceback, and please report it)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ _SKIP_BEFORE_SUBJECT = {
     "semaine", "veille", "plus", "tard", "d'abord", "d’abord",
 }
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
+_ACRONYM = re.compile(r"((?:[Ll]e |[Ll]a |[Ll]es |[Ll]['’])?[A-ZÉÈ][\w'’-]*(?:\s+[\w'’-]+){1,9}?)\s+\(([A-Z][A-Z0-9]{1,9})\)")
 _STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
 
@@ -493,6 +494,8 @@ class NameResolver:
             feminine = False
         if mention.kind == "pronoun":
             name = self._pronoun(mention.start, text, feminine)
+        elif _strip_article(m) in self.acronyms(text):
+            name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
         elif mention.kind == "name":
             name = self.fullest(m)
         elif re.match(r"(ce|cette) dernier|(ce|cette) derniere", low):
@@ -507,6 +510,17 @@ class NameResolver:
             name = self._role_name(m, mention.start, text)
         self._remember(name, feminine if mention.kind != "org" else None)
         return name
+
+    def acronyms(self, text: str) -> dict[str, str]:
+        """Acronyms the article spells out: "le Département fédéral des affaires étrangères (DFAE)"."""
+        if getattr(self, "_acronyms", None) is None:
+            self._acronyms = {}
+            for m in _ACRONYM.finditer(text):
+                long, short = m.group(1).strip(), m.group(2)
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-zÀ-ÿ]+", long) if w[0].isupper())
+                if initials[:1] == short[:1] or len(short) <= len(long.split()):
+                    self._acronyms.setdefault(short, _strip_article(long))
+        return self._acronyms
 
     def _compatible(self, name: str, feminine: bool | None, known: bool | None) -> bool:
         if feminine is None:
@@ -594,9 +608,8 @@ class NameResolver:
                 best, best_score = name, score
         if best:
             return self.fullest(best)
-        head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), None) or (
-            core.split()[0] if core.split() else "")
-        linked = self._near_head(head, pos, text)
+        head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), "")
+        linked = self._near_head(head, pos, text) if head else None
         if linked:
             return linked
         if words and words[0] in ("le", "la", "l") and head in _role_nouns():

@@ -258,3 +258,13 @@ def test_name_resolver_fullest(pipe):
 def test_fold():
     assert fold("L’Élysée") == "l'elysee"
     assert fold("Sergueï") == "serguei"
+
+
+def test_acronym_resolves_to_the_full_name_the_article_gives(pipe):
+    text = (
+        "Le Département fédéral des affaires étrangères (DFAE) suit la situation de près.\n\n"
+        "« La Suisse appelle toutes les parties à la retenue », a indiqué le DFAE dans un communiqué."
+    )
+    q = last(pipe, text)
+    assert q.speaker.text == "le DFAE"
+    assert q.speaker_name == "Département fédéral des affaires étrangères"

@@ -87,7 +87,7 @@ return false;
 """
 
 
-def test_task_shows_the_preannotations(studio, driver, tmp_path):
+def test_task_shows_the_preannotations(driver, studio, tmp_path):
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 

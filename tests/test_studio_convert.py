@@ -29,7 +29,7 @@ from quotes.studio.convert import (
     task_key,
 )
 from quotes.studio.pull import merge, quote_changes
-from quotes.studio.server import CREDENTIALS_FILE, ensure_credentials, server_env, studio_bin
+from quotes.studio.server import CREDENTIALS_FILE, ensure_credentials, mark_shown, server_env, studio_bin
 
 DATA = Path(__file__).parent / "data" / "studio"
 REPO = Path(__file__).resolve().parents[1]
@@ -316,7 +316,8 @@ def test_quote_changes_counts(docs):
 
 # ---------------------------------------------------------------- property: round trip
 
-WORD = st.text(alphabet="abcdéèàçôœ«»’'\"-😀🇫🇷", min_size=1, max_size=8)
+# No quotation marks: pull leaves a direct quote's own marks out of its span (tested above).
+WORD = st.text(alphabet="abcdéèàçôœ’'-😀🇫🇷\u00a0", min_size=1, max_size=8).filter(lambda w: w.strip() == w)
 
 
 @settings(max_examples=60, deadline=None)
@@ -346,8 +347,12 @@ def test_credentials_generated_private_and_reused(tmp_path, monkeypatch):
     path = tmp_path / "d" / CREDENTIALS_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["api_key"] == c.api_key
-    again = ensure_credentials(tmp_path / "d")
-    assert not again.created and again.api_key == c.api_key and again.password == c.password
+    again = ensure_credentials(tmp_path / "d")  # a first start that failed: not shown yet
+    assert again.created and again.api_key == c.api_key and again.password == c.password
+    mark_shown(tmp_path / "d")
+    later = ensure_credentials(tmp_path / "d")
+    assert not later.created and later.api_key == c.api_key and later.generated
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_credentials_from_environment_not_written(tmp_path):

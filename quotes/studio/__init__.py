@@ -74,6 +74,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="FILE.jsonl|PATH", help="documents to push")
     p.add_argument("--project", required=True, help="project title")
     p.add_argument("--model-version", help="model version of the predictions (default: the pipeline's)")
+    p.add_argument("--decider", help="deciding stage of the pipeline for non-JSONL inputs (default: rules)")
     _connection(p)
     p.set_defaults(func=_push)
 

@@ -14,7 +14,8 @@ SAMPLING = "Uncertainty sampling"  # Label All Tasks: lowest prediction score of
 CHUNK = 200
 
 
-def load_documents(paths: list[str], model_version: str | None = None) -> list[tuple[Document, str]]:
+def load_documents(paths: list[str], model_version: str | None = None,
+                   decider: str | None = None) -> list[tuple[Document, str]]:
     """(document with its predicted quotes, model version) for every input.
 
     A `.jsonl` is the system's output as it is (`quotes annotate`); any other
@@ -31,15 +32,20 @@ def load_documents(paths: list[str], model_version: str | None = None) -> list[t
             raw.append(p)
     if raw:
         try:
-            from quotes.ingest import read_inputs
+            from quotes.ingest import ReadReport, read_inputs
             from quotes.pipeline import load_pipeline
         except ImportError as e:
             raise QuotesError(f"cannot annotate {raw[0]}: the pipeline is not available ({e}); "
                               "push the .jsonl output of `quotes annotate` instead") from None
-        pipe = load_pipeline()
+        pipe = load_pipeline(decider) if decider else load_pipeline()
         version = model_version or str(getattr(pipe, "version", "quotes"))
-        for doc in read_inputs(raw):
+        report = ReadReport()
+        for doc in read_inputs(raw, report):
             out.append((pipe.annotate(doc), version))
+        for w in report.warnings:
+            print(f"quotes: warning: {w}", file=sys.stderr)
+        for skipped in report.skipped:
+            print(f"quotes: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     return out
 
 
@@ -128,7 +134,7 @@ def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
 
 
 def run_push(args) -> int:
-    docs = load_documents(args.inputs, args.model_version)
+    docs = load_documents(args.inputs, args.model_version, getattr(args, "decider", None))
     if not docs:
         raise QuotesError("nothing to push: no documents in the inputs")
     client = connect(args.url, args.api_key)

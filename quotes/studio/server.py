@@ -53,7 +53,7 @@ class Credentials:
     api_key: str
     # True when the key was made here (printed once); False when it came from LABEL_STUDIO_API_KEY.
     generated: bool = False
-    # True when this call created the credentials (the server's first start in this data dir).
+    # True until the credentials were printed once by a start that got the server up.
     created: bool = False
 
 
@@ -93,16 +93,24 @@ def ensure_credentials(data_dir: Path, api_key: str | None = None) -> Credential
             raise QuotesError(
                 f"the API token of {data_dir} was given by LABEL_STUDIO_API_KEY at first start: set it again"
             )
-        return Credentials(stored["username"], stored["password"], key, generated=False)
+        return Credentials(stored["username"], stored["password"], key,
+                           generated=bool(stored.get("api_key")), created=not stored.get("shown", True))
     username = os.environ.get("LABEL_STUDIO_USERNAME") or DEFAULT_USERNAME
     password = os.environ.get("LABEL_STUDIO_PASSWORD") or secrets.token_urlsafe(12)
     generated = api_key is None
     key = api_key or secrets.token_hex(20)
     _write_private(
         data_dir / CREDENTIALS_FILE,
-        {"username": username, "password": password, "api_key": key if generated else None},
+        {"username": username, "password": password, "api_key": key if generated else None, "shown": False},
     )
     return Credentials(username, password, key, generated=generated, created=True)
+
+
+def mark_shown(data_dir: Path) -> None:
+    """Record that the credentials were printed, so later starts do not print them again."""
+    stored = load_credentials(data_dir)
+    if stored is not None and not stored.get("shown", True):
+        _write_private(Path(data_dir) / CREDENTIALS_FILE, {**stored, "shown": True})
 
 
 def server_env(creds: Credentials, data_dir: Path) -> dict:
@@ -117,6 +125,7 @@ def server_env(creds: Credentials, data_dir: Path) -> dict:
             "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
             "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
             "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+            "LABEL_STUDIO_FEATURE_FLAGS_OFFLINE": "true",
             "SENTRY_DSN": "",
             "FRONTEND_SENTRY_DSN": "",
             "LABEL_STUDIO_BASE_DATA_DIR": str(Path(data_dir).resolve()),
@@ -201,10 +210,9 @@ class StudioServer:
         while not healthy(self.url):
             if self.proc.poll() is not None:
                 tail = _log_tail(self.log_path)
-                self.proc = None
-                raise QuotesError(
-                    f"Label Studio exited before it was ready (see {self.log_path}): {tail[-300:]}"
-                )
+                self.stop()
+                raise QuotesError(f"Label Studio exited before it was ready (see {self.log_path})"
+                                  + (f": {tail[-300:]}" if tail else ""))
             if time.monotonic() > deadline:
                 self.stop()
                 raise QuotesError(f"Label Studio did not answer {self.url}/health in {timeout:.0f} s (see {self.log_path})")
@@ -212,25 +220,28 @@ class StudioServer:
         return self
 
     def stop(self, grace: float = 15.0) -> None:
+        """Ctrl-C to the server's process group, then SIGTERM, then SIGKILL."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
         try:
-            (self.data_dir / PID_FILE).unlink()
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+                if proc.poll() is not None:
+                    break
+                try:
+                    os.killpg(proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
             try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                proc.wait(wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+                (self.data_dir / PID_FILE).unlink()
+            except OSError:
+                pass
 
     def __enter__(self) -> "StudioServer":
         return self.start()
@@ -254,6 +265,7 @@ def run_start(args) -> int:
         raise KeyboardInterrupt
 
     old = signal.signal(signal.SIGTERM, on_term)
+    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     try:
         server.start()
         creds = server.creds
@@ -264,6 +276,7 @@ def run_start(args) -> int:
             if creds.generated:
                 print(f"  API key:  {creds.api_key}")
             print(f"  (stored in {server.data_dir / CREDENTIALS_FILE}, mode 0600; shown only this once)")
+            mark_shown(server.data_dir)
         else:
             print(f"  login and API key: in {server.data_dir / CREDENTIALS_FILE}")
         if env_key and env_key != creds.api_key:
@@ -274,7 +287,7 @@ def run_start(args) -> int:
         while server.proc is not None and server.proc.poll() is None:
             time.sleep(0.5)
         code = server.proc.returncode if server.proc is not None else 0
-        server.proc = None
+        server.stop()
         print(f"Label Studio stopped by itself (exit {code}; see {server.log_path})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -284,4 +297,5 @@ def run_start(args) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, old)
+        signal.signal(signal.SIGINT, old_int)
         server.stop()
