@@ -28,7 +28,8 @@ from . import __version__
 from .document import Document, Quote, Span
 from .extract import Proposal, propose
 from .scope import article_regions
-from .speakers import NameResolver, SpeakerChoice, rule_speaker
+from .names import NameResolver
+from .speakers import SpeakerChoice, rule_speaker
 from .stance import score as stance_score
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ import pytest
 from quotes.document import Document
 from quotes.extract import propose
 from quotes.pipeline import load_pipeline
-from quotes.speakers import NameResolver, fold, person_spans, rule_speaker
+from quotes.names import NameResolver
+from quotes.speakers import fold, person_spans, rule_speaker
 
 
 @pytest.fixture(scope="session")
