@@ -34,7 +34,6 @@ speaker kind (first match wins; a leading determiner is set aside)
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -376,14 +375,10 @@ def register(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="quotes")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["corpus", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.func(args)
-    except QuotesError as e:
-        print(f"quotes: error: {e}", file=sys.stderr)
-        return 2
+    """`python -m quotes.corpus build|check|stats …`, the same as `quotes corpus …`."""
+    from .cli import main as cli_main
+
+    return cli_main(["corpus", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

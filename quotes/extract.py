@@ -290,7 +290,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
 
     # Incises and frames over cue verbs; source phrases.
     for c in cues:
-        cs_char, ce_char = base + c.span.start_char, base + c.span.end_char
+        cs_char = base + c.span.start_char
         if c.kind == "source":
             out.extend(_source_proposals(text, doc, base, c, end_region))
             continue

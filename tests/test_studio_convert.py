@@ -324,7 +324,7 @@ WORD = st.text(alphabet="abcdéèàçôœ’'-😀🇫🇷\u00a0", min_size=1, m
 @given(st.lists(st.tuples(WORD, st.booleans(), st.sampled_from(["direct", "indirect", "mixed"]),
                           st.sampled_from(["escalation", "diplomacy", "neutral", None])), min_size=1, max_size=12))
 def test_round_trip_property(parts):
-    text, quotes, pos = "", [], 0
+    text, quotes = "", []
     for word, is_quote, qtype, stance in parts:
         start = len(text)
         text += word + " \n"
