@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from . import marks as M
 from .cues import Cue, find_cues, skip_adjuncts
@@ -437,10 +437,3 @@ def _resolve(props: list[Proposal], taken: list[tuple[int, int]]) -> list[Propos
             continue
         kept.append(p)
     return sorted(kept, key=lambda p: p.start)
-
-
-def token_at(doc: Doc, base: int, pos: int) -> Token | None:
-    for t in doc:
-        if base + t.idx <= pos < base + t.idx + len(t.text):
-            return t
-    return None
