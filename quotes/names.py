@@ -66,6 +66,8 @@ class NameResolver:
                 self._link_role(doc, e, base, name)
         self.history: list[tuple[str, bool | None]] = []  # resolved speaker names, with gender when known
         self.quote_spans: list[tuple[int, int]] = []
+        self._last_quote_pos = -1
+        self._acronyms: dict[str, str] | None = None
 
     def _add_person(self, name: str, pos: int) -> None:
         for p in self.people:
@@ -166,7 +168,7 @@ class NameResolver:
 
     def acronyms(self, text: str) -> dict[str, str]:
         """Acronyms the article spells out: "le Département fédéral des affaires étrangères (DFAE)"."""
-        if getattr(self, "_acronyms", None) is None:
+        if self._acronyms is None:
             self._acronyms = {}
             for m in _ACRONYM.finditer(text):
                 long, short = m.group(1).strip(), m.group(2)
@@ -221,8 +223,6 @@ class NameResolver:
 
     def _in_quote(self, pos: int) -> bool:
         return any(s <= pos < e for s, e in self.quote_spans)
-
-    _last_quote_pos = -1
 
     def note_quote(self, start: int, end: int) -> None:
         self._last_quote_pos = end

@@ -92,8 +92,7 @@ class RuleDecider:
                 cue = None
             st = stance_score(doc.text[p.start:p.end], cue.text if cue else None)
             q_conf = cal["quote"].get(p.rule, cal["quote"]["default"])
-            s_key = f"{m.source}:{m.kind}" if m else "none"
-            s_conf = cal["speaker"].get(s_key, cal["speaker"].get(m.source if m else "none", cal["speaker"]["default"]))
+            s_conf = cal["speaker"].get(m.source if m else "none", cal["speaker"]["default"])
             out.append(Quote(
                 start=p.start, end=p.end, text=doc.text[p.start:p.end], type=p.type, cue=cue,
                 speaker=Span.of(doc.text, m.start, m.end) if m else None,

@@ -42,6 +42,7 @@ def _patterns() -> dict[str, re.Pattern]:
     return {k: re.compile("|".join(v), re.I) for k, v in kinds.items()}
 
 
+@lru_cache(maxsize=1)
 def _boilerplate() -> tuple[re.Pattern, re.Pattern]:
     """(block stops, comment headings included; noise lines)."""
     p = _patterns()
