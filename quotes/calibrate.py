@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .document import Document, read_jsonl
 from .pipeline import load_pipeline
-from .score import iou, names_agree, trimmed
+from .score import Result, match_document, names_agree
 
 log = logging.getLogger(__name__)
 OUT = Path(__file__).parent / "data" / "calibration.json"
@@ -31,28 +31,28 @@ def _smooth(hit: int, n: int) -> float:
 
 
 def measure(gold_docs: list[Document]) -> dict:
+    """Match as the scorer does (`score.match_document`: one-to-one, ignore regions), then count per rule."""
     pipe = load_pipeline("rules")
     q_n, q_hit, s_n, s_hit = Counter(), Counter(), Counter(), Counter()
     for g in tqdm(gold_docs, desc="calibrate", unit="doc"):
         parsed = pipe.parse_regions(g.text, pipe.regions(g.text))
         items = pipe.candidates(g.text, parsed)
         quotes = pipe.decider.decide(g, parsed, items)
-        gold_spans = [trimmed(g.text, q.start, q.end) for q in g.quotes]
-        ignore = [(int(r["start"]), int(r["end"])) for r in g.ignore]
+        res = Result()
+        match_document(g, Document(g.id, g.text, quotes), res)
+        gold_of = {id(m.pred): m.gold for m in res.matches}
+        unmatched = {id(q) for _, q in res.false_pos}
         for item, q in zip(items, quotes):
-            span = trimmed(g.text, q.start, q.end)
-            best = max(range(len(gold_spans)), key=lambda i: iou(span, gold_spans[i]), default=None)
-            matched = best is not None and iou(span, gold_spans[best]) >= 0.5
-            if not matched and any(s <= span[0] and span[1] <= e for s, e in ignore):
-                continue
+            if id(q) not in gold_of and id(q) not in unmatched:
+                continue  # inside an ignore region: neither a hit nor a miss
             rule = item.proposal.rule
             q_n[rule] += 1
-            q_hit[rule] += matched
-            if matched:
+            q_hit[rule] += id(q) in gold_of
+            if id(q) in gold_of:
                 m = item.speakers.mention
                 key = m.source if m else "none"
                 s_n[key] += 1
-                s_hit[key] += names_agree(q.speaker_name, g.quotes[best].speaker_name)
+                s_hit[key] += names_agree(q.speaker_name, gold_of[id(q)].speaker_name)
     return {
         "_note": "Measured by `python -m quotes.calibrate` on the train split: quote = share of a rule's "
                  "proposals matching gold; speaker = share of right names per speaker source; (hits+1)/(n+2).",
