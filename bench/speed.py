@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quotes.ingest import ReadReport, read_inputs  # noqa: E402
+from quotes.io.read import ReadReport, read_inputs  # noqa: E402
 from quotes.pipeline import Pipeline  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """quotes: French quote attribution and stance annotation for scraped news pages."""
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: F401
 
 
 def annotate(text: str, doc_id: str = "text"):

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from . import __version__
+from .version import __version__
 from .document import QuotesError
 
 log = logging.getLogger("quotes")
@@ -18,7 +18,7 @@ def _annotate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .document import write_jsonl
-    from .ingest import ReadReport, expand, read_inputs
+    from .io.read import ReadReport, expand, read_inputs
     from .pipeline import load_pipeline
 
     if args.output != "-" and os.path.isdir(args.output):

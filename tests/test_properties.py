@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quotes.document import QUOTE_TYPES, STANCES, Document
-from quotes.marks import find_marked, outermost
+from quotes.rules.marks import find_marked, outermost
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzéèêëàâäîïôöùûüçœæÉÈÀÇ ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MARKS = ["«", "»", "“", "”", '"', "'", "‹", "›", "‘", "’", "„", "« ", " »", "«\u00a0", "\u00a0»"]

@@ -295,7 +295,7 @@ def annotation_to_document(task: dict, annotation: dict, annotator: str | None =
         extra["studio_project"] = project
     doc = Document(doc_id, text, quotes, list(meta.get("ignore") or []), extra)
     try:  # the corpus tool's rules (span edges, empty names) when this checkout has it
-        from quotes.corpus import doc_problems
+        from quotes.corpus.check import doc_problems
     except ImportError:
         doc_problems = Document.problems
     errors += doc_problems(doc)

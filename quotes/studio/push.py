@@ -32,7 +32,7 @@ def load_documents(paths: list[str], model_version: str | None = None,
             raw.append(p)
     if raw:
         try:
-            from quotes.ingest import ReadReport, read_inputs
+            from quotes.io.read import ReadReport, read_inputs
             from quotes.pipeline import load_pipeline
         except ImportError as e:
             raise QuotesError(f"cannot annotate {raw[0]}: the pipeline is not available ({e}); "

@@ -1,0 +1,306 @@
+"""The reporting-cue lexicon (data/cues.tsv, data/sources.tsv) and its matcher.
+
+The lexicon lists lemmas; the inflected forms (every tense, mood and voice,
+participles agreeing in gender and number) are generated here for regular -er
+and -ir verbs and listed in the data file for irregular ones, because spaCy's
+French lemmatizer misses inverted forms (`estime-t-il`) and tags them oddly.
+A spaCy Matcher finds the head verb; `cue_group` widens it to the whole verb
+group (`a aussi semblé se réjouir`, `a-t-elle précisé`, `venait d'appeler`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+AUXILIARIES = {
+    "a", "ai", "as", "avons", "avez", "ont", "avait", "avaient", "avais", "aurait", "auraient",
+    "aura", "auront", "ayant", "avoir", "eu", "est", "sont", "était", "étaient", "sera", "serait",
+    "été", "être", "va", "vont", "allait", "venait", "vient", "viennent", "venaient", "semble",
+    "semblait", "a-t", "aurait-il", "aurait-elle",
+}
+# Words that may sit inside a verb group without ending it.
+INSIDE_GROUP = {
+    "aussi", "également", "encore", "déjà", "ensuite", "alors", "enfin", "toutefois", "cependant",
+    "pourtant", "néanmoins", "d'ailleurs", "d’ailleurs", "notamment", "même", "bien", "plutôt",
+    "ainsi", "par", "ailleurs", "pour", "sa", "son", "leur", "part", "de", "d'", "d’", "se", "s'",
+    "s’", "ne", "n'", "n’", "pas", "jamais", "plus", "semblé", "sembler", "voulu", "tenu", "à",
+    "fermement", "clairement", "publiquement", "vivement", "longuement", "immédiatement",
+    "souvent", "toujours", "récemment", "mardi", "lundi", "mercredi", "jeudi", "vendredi",
+    "samedi", "dimanche", "hier", "soir", "matin",
+}
+PRONOUNS = {"il", "elle", "ils", "elles", "on", "-il", "-elle", "-ils", "-elles", "-on", "t-il", "t-elle"}
+_DETERMINERS = {
+    "le", "la", "l'", "l’", "les", "un", "une", "des", "du", "sa", "son", "ses", "leur", "leurs", "cette", "ce",
+    "cet", "ces", "nos", "vos", "mes", "tes", "notre", "votre", "aux", "au", "quelques", "plusieurs", "ces",
+}
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    cue: str  # lemma or multiword expression
+    frames: frozenset[str]
+    tail: tuple[str, ...]  # fixed words after the inflected verb ("en garde")
+    reflexive: bool = False  # "s'inquiéter": needs se/s' before the verb
+
+
+def _inflect(lemma: str) -> set[str]:
+    """Regular forms of a French -er or 2nd-group -ir verb."""
+    forms = {lemma}
+    if lemma.endswith("er"):
+        st = lemma[:-2]
+        soft = st + ("e" if st.endswith("g") else "")  # mangeait, exigeant
+        ced = st[:-1] + "ç" if st.endswith("c") else st  # annonçait, lançant
+        front = {"e", "es", "ent", "é", "ée", "és", "ées", "er", "erai", "era", "erons", "erez",
+                 "eront", "erait", "eraient", "erions", "eriez", "ez", "èrent", "iez"}
+        back = {"ons", "ais", "ait", "aient", "ant", "a", "âmes", "ât", "ions"}
+        forms |= {st + e for e in front}
+        forms |= {(ced if st.endswith("c") else soft) + e for e in back if not e.startswith("i")}
+        forms |= {st + "ions", st + "iez"}
+    elif lemma.endswith("ir"):
+        st = lemma[:-2]
+        forms |= {st + e for e in ("is", "it", "issons", "issez", "issent", "issait", "issaient",
+                                  "i", "ie", "is", "ies", "ira", "iront", "irait", "iraient",
+                                  "issant", "irent", "ît", "isse")}
+    return forms
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> tuple[dict[str, list[CueEntry]], dict[str, CueEntry]]:
+    """(surface form of the inflected word → entries, lemma → entry) from data/cues.tsv."""
+    by_form: dict[str, list[CueEntry]] = {}
+    by_cue: dict[str, CueEntry] = {}
+    rows = resources.files("quotes.rules").joinpath("data/cues.tsv").read_text("utf-8").splitlines()
+    for line in rows:
+        if not line.strip() or line.startswith("#") or line.startswith("cue\t"):
+            continue
+        cols = line.split("\t")
+        cue, frames = cols[0].strip(), frozenset(f.strip() for f in cols[1].split(","))
+        extra = cols[2].split() if len(cols) > 2 else []
+        words = cue.split()
+        verb = words[0]
+        tail = tuple(words[1:])
+        if verb.startswith(("s'", "s’")) or verb == "se":
+            # Reflexive: "se" / "s'" sits inside the verb group; index the verb itself.
+            verb = tail[0] if verb == "se" else verb[2:]
+            tail = tail[1:] if cue.split()[0] == "se" else tail
+        reflexive = cue.split()[0] in ("se", "s'", "s’") or cue.startswith(("s'", "s’"))
+        entry = CueEntry(cue, frames | by_cue.get(cue, CueEntry(cue, frozenset(), tail)).frames, tail, reflexive)
+        by_cue[cue] = entry
+        for form in _inflect(verb) | set(extra):
+            lst = by_form.setdefault(form.lower(), [])
+            lst[:] = [e for e in lst if e.cue != cue] + [entry]
+    return by_form, by_cue
+
+
+@lru_cache(maxsize=1)
+def load_sources() -> tuple[str, ...]:
+    rows = resources.files("quotes.rules").joinpath("data/sources.tsv").read_text("utf-8").splitlines()
+    return tuple(r.strip() for r in rows if r.strip() and not r.startswith("#") and r != "phrase")
+
+
+def build_matcher(vocab) -> Matcher:
+    by_form, _ = load_lexicon()
+    matcher = Matcher(vocab)
+    matcher.add("CUE_VERB", [[{"LOWER": {"IN": sorted(by_form)}}]])
+    # Inverted forms are split by the tokenizer: "estime" "-t" "-il", "dit" "-elle".
+    matcher.add("CUE_INVERTED", [[{"LOWER": {"IN": sorted(by_form)}}, {"LOWER": "-t", "OP": "?"},
+                                  {"LOWER": {"IN": ["-il", "-elle", "-ils", "-elles", "-on"]}}]])
+    for phrase in load_sources():
+        matcher.add("SOURCE", [[{"LOWER": w} for w in _split_phrase(phrase)]])
+    return matcher
+
+
+def _split_phrase(phrase: str) -> list[str]:
+    out = []
+    for w in phrase.split():
+        if "'" in w[:-1] or "’" in w[:-1]:
+            sep = "'" if "'" in w else "’"
+            a, b = w.split(sep, 1)
+            out += [a + sep, b]
+        else:
+            out.append(w)
+    return out
+
+
+@dataclass
+class Cue:
+    """A reporting cue found in a parsed text: a verb group or a source phrase."""
+
+    span: Span  # the cue's words
+    head: Token  # the reporting verb (or the preposition for `selon`)
+    kind: str  # "verb", "source" or "colon"
+    entries: tuple[CueEntry, ...] = ()
+    inverted_subject: Token | None = None  # the pronoun of a-t-il / estime-t-elle
+    chained: tuple[CueEntry, ...] = ()  # "a dit espérer": the entries of the second verb
+
+    @property
+    def frames(self) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for e in self.chained or self.entries:
+            out |= e.frames
+        return out
+
+    @property
+    def lemma(self) -> str:
+        return self.entries[0].cue if self.entries else self.head.lower_
+
+
+_ADJUNCTS = (
+    ("de", "son", "côté"), ("de", "leur", "côté"), ("pour", "sa", "part"), ("pour", "leur", "part"),
+    ("à", "son", "tour"), ("à", "leur", "tour"), ("quant", "à", "lui"), ("quant", "à", "elle"),
+    ("lui", "aussi"), ("elle", "aussi"), ("en", "une"), ("sur", "x"), ("sur", "twitter"), ("en", "conclusion"),
+    ("d'", "un", "ton", "ferme"), ("en", "substance"), ("de", "nouveau"), ("à", "nouveau"),
+)
+_TIME = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
+    "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "cependant",
+    "semaine", "veille", "plus", "tard", "d'abord", "d’abord", "aujourd'hui", "aujourd’hui", "déjà", "récemment",
+}
+
+
+def skip_adjuncts(doc: Doc, i: int) -> int:
+    """Index of the subject after an incise cue: past time words and short adjuncts
+    (`a affirmé de son côté le porte-parole`, `a dit à Reuters un responsable`, `a déclaré au Soir le …`)."""
+    while i < len(doc):
+        t = doc[i]
+        low = t.lower_
+        if t.is_space or low in _TIME:
+            i += 1
+            continue
+        if low in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (
+            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois"
+        ):
+            i += 2
+            continue
+        hit = next((len(a) for a in _ADJUNCTS if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
+        if hit:
+            i += hit
+            continue
+        # "à Reuters", "au Soir", "à l'AFP", "auprès de l'AFP", "à la télévision d'État" before the subject.
+        if low in ("à", "au", "aux", "auprès") and i + 1 < len(doc):
+            j = i + 1
+            if doc[j].lower_ in ("de", "du", "des"):
+                j += 1
+            if j < len(doc) and doc[j].lower_ in ("l'", "l’", "la", "le", "les") and j + 1 < len(doc):
+                j += 1
+            # the PP is a proper name or a short common noun phrase, then the subject starts with a determiner or a name
+            k = j
+            while k < len(doc) and k - j < 4 and (doc[k].pos_ in ("PROPN", "NOUN", "ADJ") or doc[k].text[:1].isupper()):
+                k += 1
+            if k > j and k < len(doc) and (doc[k].pos_ in ("DET", "PROPN") or doc[k].lower_ in ("un", "une", "le", "la", "l'", "les")):
+                i = k
+                continue
+        break
+    return i
+
+
+def _is_noun_use(tok: Token) -> bool:
+    """`la note`, `une estime`, `le dit`: a cue form used as a noun or adjective."""
+    prev = tok.nbor(-1) if tok.i > tok.doc[0].i else None
+    return prev is not None and prev.lower_ in _DETERMINERS
+
+
+def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Span, Token | None, tuple]:
+    """Widen a head verb to its verb group; return it with the inverted pronoun, if any."""
+    start, end = head.i, head.i + 1
+    # Fixed words of a multiword cue (mettre en garde, faire savoir).
+    for e in entries:
+        n = len(e.tail)
+        if n and [t.lower_ for t in doc[end:end + n]] == list(e.tail):
+            end += n
+            break
+    pron = None
+    # Inversion: "a-t-il précisé" (pronoun before the participle), "estime-t-elle" (after).
+    j = end
+    if j < len(doc) and doc[j].lower_ == "-t":
+        j += 1
+    if j < len(doc) and doc[j].lower_ in PRONOUNS and doc[j].text.startswith("-"):
+        pron, end = doc[j], j + 1
+    k = start - 1
+    while k >= 0 and head.i - k <= 6:
+        w = doc[k].lower_
+        if doc[k].lower_ in PRONOUNS and doc[k].text.startswith("-"):
+            pron = doc[k]
+        elif w in ("se", "s'", "s’") and k + 1 <= head.i:
+            pass
+        elif w == "-t" or w in AUXILIARIES or w.endswith(("-t", "-il", "-elle")):
+            pass
+        elif w in INSIDE_GROUP and k > 0 and any(
+            doc[m].lower_ in AUXILIARIES for m in range(max(0, k - 4), k)
+        ):
+            pass
+        else:
+            break
+        start = k
+        k -= 1
+    # Trim leading words that are not part of the group (a trailing "de" from "part de").
+    while start < head.i and doc[start].lower_ not in AUXILIARIES and doc[start].lower_ not in (
+        "-t", "se", "s'", "s’"
+    ):
+        start += 1
+    # Chains: "a dit espérer", "a affirmé vouloir" — a second cue verb in the infinitive.
+    by_form, _ = load_lexicon()
+    chained: tuple = ()
+    if end < len(doc) and doc[end].lower_ in by_form and doc[end].lower_.endswith(("er", "ir", "re")):
+        nxt = tuple(by_form[doc[end].lower_])
+        if any(e.frames & {"obj", "que"} for e in nxt) and doc[end].lower_ not in ("dire",):
+            end += 1
+            chained = nxt
+    return doc[start:end], pron, chained
+
+
+def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
+    by_form, _ = load_lexicon()
+    out: dict[int, Cue] = {}
+    for match_id, s, e in matcher(doc):
+        label = doc.vocab.strings[match_id]
+        if label == "SOURCE":
+            span = doc[s:e]
+            if span.text.lower() == "pour" and not _pour_is_source(doc, s):
+                continue
+            out.setdefault(s, Cue(span, doc[s], "source"))
+            continue
+        head = doc[s]
+        if _is_noun_use(head) or head.i in out:
+            continue
+        entries = tuple(e for e in by_form.get(head.lower_, ()) if _entry_fits(doc, head, e))
+        if not entries:
+            continue
+        group, pron, chained = cue_group(doc, head, entries)
+        out[head.i] = Cue(group, head, "verb", entries, pron, chained)
+    cues = sorted(out.values(), key=lambda c: (c.span.start, -len(c.span)))
+    # A verb inside another cue's group ("espérer" in "a dit espérer") is not a cue of its own.
+    kept: list[Cue] = []
+    for c in cues:
+        if kept and c.span.start < kept[-1].span.end:
+            continue
+        kept.append(c)
+    return kept
+
+
+def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
+    """A multiword cue needs its fixed words after the verb, a reflexive one its pronoun before."""
+    if e.tail and [t.lower_ for t in doc[head.i + 1:head.i + 1 + len(e.tail)]] != list(e.tail):
+        return False
+    if e.reflexive:
+        before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
+        return bool(before & {"se", "s'", "s’", "me", "m'", "nous", "vous", "te", "t'"})
+    return True
+
+
+def _pour_is_source(doc: Doc, i: int) -> bool:
+    """`Pour Moscou, …` / `pour lui, …`: a source only when it opens a clause and a comma follows."""
+    at_clause_start = i == doc[i].sent.start or doc[i - 1].text in {",", ";", ":", "\n"} or doc[i - 1].is_space
+    if not at_clause_start:
+        return False
+    for t in doc[i + 1:i + 8]:
+        if t.text == ",":
+            return True
+        if t.pos_ in ("VERB", "AUX") or t.is_punct:
+            return False
+    return False

@@ -1,0 +1,439 @@
+"""Direct, indirect and mixed quotes from marks, cues and the parse: the rule layer's proposals.
+
+Each rule below reads one French construction:
+
+- direct: `« … », a déclaré X` / `« … », a-t-il dit` / `X a déclaré : « … »` /
+  `X : « … »` / a sentence in marks standing alone (attributed by position);
+- incise: `<clause>, a estimé X` (mixed when the clause holds marks, indirect otherwise);
+- frame: `X a affirmé que <clause>`, `a dit espérer <object>`, `a appelé X à <…>`,
+  `accuse X de <…>` (the clause or infinitive governed by the cue);
+- source: `selon X, <clause>` / `<clause>, d'après X`.
+
+A quote found by several rules is kept once, the most specific rule winning.
+Speakers are only proposed here (the mention the cue links to); choosing and
+resolving them is `speakers.py`'s job, deciding is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from . import marks as M
+from .cues import Cue, find_cues, skip_adjuncts
+
+_SENT_END = re.compile(r"[.!?…](?=[\s»”\"’)]*(\s|$))")
+_ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
+_DATELINE = re.compile(
+    r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ .-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*)?"
+    r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—]\s*"
+)
+# A comma followed by one of these ends a reported clause ("…, tout en exhortant").
+_CLAUSE_CUTS = re.compile(
+    r",\s+(?:tout en|tandis que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
+    r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
+    re.I,
+)
+_CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
+_TIME_WORDS = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir",
+    "matin", "midi", "après-midi", "aujourd'hui", "aujourd’hui", "dernier", "prochain", "ensuite",
+    "également", "aussi", "encore", "alors", "déjà", "enfin", "toutefois", "cependant", "pourtant",
+    "ainsi", "notamment", "plus", "tard", "tôt", "récemment", "publiquement", "même", "cette",
+    "semaine", "fin", "début", "la", "veille", "le", "lendemain",
+}
+
+
+@dataclass
+class Proposal:
+    """A quote as the rule layer proposes it; offsets are into the document text."""
+
+    start: int
+    end: int
+    type: str
+    rule: str  # which construction found it (the calibration key of its confidence)
+    cue: Cue | None = None
+    cue_kind: str = "none"  # verb | inverted | source | colon | none
+    colon: tuple[int, int] | None = None  # the colon cue, when that is the cue
+    speaker_hint: tuple[int, int] | None = None  # char span the construction points at
+    speaker_side: str = "none"  # after | before | inverted | source | colon | position
+    doc: Doc | None = None
+    base: int = 0  # offset of doc in the document text
+    extra: dict = field(default_factory=dict)
+
+
+def _clause_start(text: str, pos: int, floor: int, marked: list[M.Marked] = ()) -> int:
+    """Start of the sentence or clause holding `pos`, skipping a wire dateline.
+
+    Quoted content is opaque: a full stop inside « … » does not end the sentence around it.
+    """
+    closes = {m.close: m.open for m in marked if m.closed and m.outer_end <= pos}
+    i = pos
+    while i > floor:
+        if i - 1 in closes:
+            i = max(floor, closes[i - 1])
+            continue
+        ch = text[i - 1]
+        if ch == "\n":
+            break
+        if ch in ":" and i < len(text) and text[i].isspace():
+            break
+        if ch in ".!?…" and i < len(text) and (text[i] in " \u00a0\t" or text[i] in M.OPENERS or text[i] == '"') \
+                and not _ABBREV.search(text[floor:i - 1]):
+            break
+        i -= 1
+    while i < pos and text[i] in M.SPACES + "-–—":
+        i += 1
+    m = _DATELINE.match(text, i, pos)
+    if m and m.end() <= pos:
+        i = m.end()
+    return i
+
+
+def _clause_end(text: str, pos: int, ceiling: int) -> int:
+    """End of the sentence holding `pos` (before its final punctuation)."""
+    depth = 0
+    i = pos
+    while i < ceiling:
+        ch = text[i]
+        if ch in M.OPENERS:
+            depth += 1
+        elif ch in M.CLOSERS and depth:
+            depth -= 1
+        if ch == "\n":
+            break
+        if ch in ".!?" and not depth and (i + 1 >= ceiling or text[i + 1] in " \n\u00a0\t\"»”") \
+                and not _ABBREV.search(text[max(0, i - 4):i]):
+            break
+        i += 1
+    return i
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    strip = M.SPACES + "\n\r,;:.–—-"
+    while s < e and text[s] in strip:
+        s += 1
+    while e > s and text[e - 1] in strip + "!?…" and not (text[e - 1] in "!?…" and e - s > 0):
+        e -= 1
+    while e > s and text[e - 1] in strip:
+        e -= 1
+    return s, e
+
+
+def _cue_starting_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 6) -> Cue | None:
+    """A cue that begins right after `pos`, only spaces and punctuation between."""
+    for c in cues:
+        cs = base + c.span.start_char
+        if pos <= cs <= pos + limit and not re.search(r"\w", text[pos:cs]):
+            return c
+    return None
+
+
+def _cue_ending_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 4) -> Cue | None:
+    for c in cues:
+        ce = base + c.span.end_char
+        if ce <= pos <= ce + limit and not re.search(r"\w", text[ce:pos]):
+            return c
+    return None
+
+
+def _cue_before_colon(cues: list[Cue], base: int, text: str, mark: int) -> Cue | None:
+    colon = text.rfind(":", 0, mark)
+    for c in reversed(cues):
+        ce = base + c.span.end_char
+        if c.kind == "verb" and ce <= colon and len(text[ce:colon].split()) <= 5 and "\n" not in text[ce:colon] \
+                and not re.search(r"[.;!?«»\"]", text[ce:colon]):
+            return c
+    return None
+
+
+def _incise_inside(cues: list[Cue], base: int, text: str, m: M.Marked) -> tuple[Cue, int, int] | None:
+    """An incise within the marks: `« A, a-t-il déclaré, B »` → (cue, end of A, start of B)."""
+    for c in cues:
+        cs, ce = base + c.span.start_char, base + c.span.end_char
+        if not (m.start < cs and ce < m.end):
+            continue
+        if c.inverted_subject is None and not (c.kind == "verb" and _incise_ok(c)):
+            continue
+        if not re.search(r",[\s\u00a0]*$", text[m.start:cs]):
+            continue
+        rest = re.match(r"[^,.;«»\"]{0,60},", text[ce:m.end])
+        if rest is None:
+            continue
+        return c, text.rindex(",", m.start, cs), ce + rest.end()
+    return None
+
+
+def _incise_ok(cue: Cue) -> bool:
+    """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
+    if cue.kind == "source":
+        return True
+    if cue.inverted_subject is not None:
+        return True
+    doc = cue.span.doc
+    head = cue.head
+    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"]:
+        return False  # `"Eau pour tous", lancée l'an dernier`: an adjectival participle, not a cue
+    nxt = skip_adjuncts(doc, cue.span.end)
+    if nxt >= len(doc):
+        return False
+    t = doc[nxt]
+    return t.lower_ not in ("que", "qu'", "qu’") and t.pos_ in ("DET", "PROPN", "NOUN", "PRON", "ADJ", "NUM") \
+        and "incise" in cue.frames
+
+
+def _frame_start(cue: Cue) -> tuple[int, str] | None:
+    """Token index where the content governed by a cue verb begins, and the rule name."""
+    doc = cue.span.doc
+    frames = cue.frames
+    i = cue.span.end
+    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que").
+    for j in range(i, min(len(doc), i + 9)):
+        t = doc[j]
+        if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
+            return j + 1, "que"
+        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
+            break
+    while i < len(doc) and doc[i].lower_ in _TIME_WORDS and doc[i].lower_ not in ("la", "le"):
+        i += 1
+    if i >= len(doc):
+        return None
+    t = doc[i]
+    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
+        return i, "inf"
+    if frames & {"contre", "pour"}:
+        # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
+        for j in range(i, min(len(doc), i + 6)):
+            if doc[j].lower_ in frames & {"contre", "pour"} and j + 1 < len(doc):
+                return j + 1, "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
+    if frames & {"a", "de"}:
+        for j in range(i, min(len(doc), i + 7)):
+            w = doc[j].lower_
+            if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
+                nxt = doc[j + 1] if j + 1 < len(doc) else None
+                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
+                                        or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
+                    return (i if j > i else j + 1), "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
+    if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
+        "obj" in frames and t.pos_ == "DET"
+    ):
+        return i, "obj"
+    return None
+
+
+def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]]) -> list[Proposal]:
+    """Proposals for one parsed region of the document (doc covers text[base:base+len(doc.text)])."""
+    end_region = base + len(doc.text)
+    cues = find_cues(doc, matcher)
+    marked = M.outermost(M.find_marked(text, base, end_region))
+    out: list[Proposal] = []
+
+    # Direct quotes, right to left so that "« A », mais « B », a dit X" lets A share B's cue.
+    shared: dict[int, Proposal] = {}
+    for k in range(len(marked) - 1, -1, -1):
+        m = marked[k]
+        cs = _clause_start(text, m.open, base, marked)
+        at_clause_start = not re.search(r"\w", text[cs:m.open]) or (k > 0 and re.fullmatch(
+            _CONNECTIVE, text[marked[k - 1].outer_end:m.open]) is not None)
+        closes_clause = re.match(r"[\s\u00a0]*([,.!?;…]|$|\n|\s*[-–—(])", text[m.outer_end:end_region] + "\n")
+        after = _cue_starting_near(cues, base, text, m.outer_end)
+        if after is not None and not _incise_ok(after):
+            after = None
+        before = _cue_ending_near(cues, base, text, m.open)
+        colon = re.search(r":\s*$", text[max(base, m.open - 4):m.open])
+        words = len(text[m.start:m.end].split())
+        if before is None and colon:
+            # "X a déclaré à la presse : « … »": a short indirect object between cue and colon.
+            before = _cue_before_colon(cues, base, text, m.open)
+        inner_incise = _incise_inside(cues, base, text, m)
+        if inner_incise is not None:
+            # "« A, a-t-il déclaré, B »": two direct quotes around one cue.
+            c, c1, c2 = inner_incise
+            for s_, e_ in ((m.start, c1), (c2, m.end)):
+                s_, e_ = _trim(text, s_, e_)
+                if e_ > s_:
+                    out.append(Proposal(s_, e_, "direct", "direct_incise", c,
+                                        "inverted" if c.inverted_subject is not None else c.kind,
+                                        speaker_side="after", doc=doc, base=base))
+            continue
+        prop = None
+        if at_clause_start and after is not None:
+            prop = Proposal(m.start, m.end, "direct", "direct_incise", after,
+                            "inverted" if after.inverted_subject is not None else after.kind, speaker_side="after")
+        elif after is None and before is not None and before.kind == "verb" and (colon or at_clause_start or words >= 4):
+            prop = Proposal(m.start, m.end, "direct", "direct_intro", before, "verb", speaker_side="before")
+        elif at_clause_start and m.closed and k + 1 < len(marked) and (m.outer_end) in shared:
+            nxt = shared[m.outer_end]
+            prop = Proposal(m.start, m.end, "direct", "direct_shared", nxt.cue, nxt.cue_kind,
+                            speaker_side=nxt.speaker_side)
+        elif colon and words >= 3:
+            cstart = max(base, m.open - 4) + colon.start()
+            prop = Proposal(m.start, m.end, "direct", "direct_colon", None, "colon",
+                            colon=(cstart, cstart + 1), speaker_side="colon")
+        elif at_clause_start and closes_clause and words >= 5 and (text[m.start].isupper() or words >= 8):
+            prop = Proposal(m.start, m.end, "direct", "direct_alone", None, "none", speaker_side="position")
+        if prop is not None:
+            prop.doc, prop.base = doc, base
+            out.append(prop)
+            # A quote followed by ", mais « … »" or " et « … »" may share the next one's cue.
+            if k > 0:
+                prev = marked[k - 1]
+                between = text[prev.outer_end:m.open]
+                if re.fullmatch(_CONNECTIVE, between):
+                    shared[prev.outer_end] = prop
+
+    # Incises and frames over cue verbs; source phrases.
+    for c in cues:
+        cs_char = base + c.span.start_char
+        if c.kind == "source":
+            out.extend(_source_proposals(text, doc, base, c, end_region))
+            continue
+        before_txt = text[max(base, cs_char - 3):cs_char]
+        if re.search(r",[\s\u00a0]*$", before_txt) and _incise_ok(c):
+            comma = cs_char - len(before_txt) + before_txt.rindex(",")
+            start = _clause_start(text, comma, base, marked)
+            s, e = _trim(text, start, comma)
+            inner = [m for m in marked if s <= m.open and m.outer_end <= e + 1]
+            span = doc.char_span(s - base, e - base, alignment_mode="expand")
+            cue_heads = {c2.head.i for c2 in cues}
+            has_verb = span is not None and any(t.pos_ in ("VERB", "AUX") and t.i not in cue_heads for t in span)
+            if e - s > 10 and len(text[s:e].split()) >= 3 and (inner or has_verb):
+                exact = len(inner) == 1 and inner[0].start - s <= 1 and e - inner[0].end <= 1
+                if not exact:
+                    qtype = "mixed" if inner else "indirect"
+                    out.append(Proposal(s, e, qtype, f"incise_{qtype}", c,
+                                        "inverted" if c.inverted_subject is not None else "verb",
+                                        speaker_side="after", doc=doc, base=base))
+                continue
+            # "La ministre, Oksana Hrytsenko, a dénoncé …": that comma closed an apposition; read on.
+        fs = _frame_start(c)
+        if fs is None:
+            continue
+        tok_i, rule = fs
+        if tok_i >= len(doc):
+            continue
+        s = base + doc[tok_i].idx
+        e = _clause_end(text, s, end_region)
+        cut = _CLAUSE_CUTS.search(text, s, e)
+        if cut:
+            e = cut.start()
+        later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
+        for c2 in later:
+            # A following ", a rapporté X" ends the reported clause.
+            c2s = base + c2.span.start_char
+            if re.search(r",[\s\u00a0]*$", text[max(s, c2s - 3):c2s]) and _incise_ok(c2):
+                e = text.rindex(",", s, c2s)
+                break
+        # Participle phrases after a comma begin a new action (", commentant les déclarations").
+        ger = re.search(r",\s+\w+ant\b", text[s:e])
+        if ger:
+            e = s + ger.start()
+        s, e = _trim(text, s, e)
+        if e - s < 8 or len(text[s:e].split()) < 2:
+            continue
+        inner = [m for m in marked if s <= m.open < e]
+        if rule == "obj" and not inner and not c.chained:
+            continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
+        qtype = "mixed" if inner else "indirect"
+        bare = c.span.start == c.head.i  # no auxiliary: a participle, or "… et appelé X à"
+        shared = bare and c.span.start > 0 and doc[c.span.start - 1].lower_ in ("et", "puis", "mais")
+        side = "participle" if bare and (c.head.lower_.endswith("ant") or shared) else "before"
+        out.append(Proposal(s, e, qtype, f"frame_{rule}", c, "verb", speaker_side=side, doc=doc, base=base))
+    # A cue inside quoted words ("« J'espère que … »") is the quoted speaker's, not a new report.
+    inside = [(m.start, m.end) for m in marked if len(text[m.start:m.end].split()) >= 4]
+    out = [p for p in out if p.rule.startswith("direct") or p.cue is None
+           or not any(s <= p.base + p.cue.span.start_char < e for s, e in inside)
+           or p.rule.startswith("incise")]
+    return _resolve(_split_nested(text, out), taken)
+
+
+def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
+    """Reporting inside reporting: `X a dit espérer Y, a rapporté Z` keeps X's quote, drops Z's;
+    `X a appelé à Y, alors que W accusent V de …` ends X's quote before W's."""
+    frames = [p for p in props if p.rule.startswith("frame_") and p.cue is not None]
+    out = []
+    dropped: set[int] = set()
+    for p in props:
+        inner = [q for q in frames if q is not p and p.start <= q.start and q.end <= p.end + 1
+                 and p.start <= q.base + q.cue.span.start_char < p.end]
+        if not inner:
+            out.append(p)
+            continue
+        if p.rule.startswith("incise_"):
+            continue
+        first = min(inner, key=lambda q: q.start)
+        cue_start = first.base + first.cue.span.start_char
+        cut = None
+        for m in re.finditer(r",\s|\s(?:et|alors que|tandis que|mais|où)\s", text[p.start:cue_start]):
+            cut = p.start + m.start()
+        if cut is not None and len(text[p.start:cut].split()) >= 2:
+            s, e = _trim(text, p.start, cut)
+            p.end = e
+            if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
+                p.type = "indirect"
+        else:
+            # No clause boundary before the inner verb: it is part of the reported content.
+            dropped.update(id(q) for q in inner)
+        out.append(p)
+    return [p for p in out if id(p) not in dropped]
+
+
+def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:
+    """`Selon X, <clause>` and `<clause>, selon X`."""
+    cs, ce = base + c.span.start_char, base + c.span.end_char
+    sent_start = _clause_start(text, cs, base)
+    out = []
+    if not re.search(r"\w", text[sent_start:cs]) or re.search(r"[,:]\s*$", text[sent_start:cs]) and cs - sent_start < 3:
+        # Opening the sentence: the source runs to the first comma, the content to the sentence end.
+        comma = text.find(",", ce, min(end_region, ce + 120))
+        if comma < 0:
+            return out
+        # "D'après le porte-parole de la diplomatie européenne, Peter Stano, la rencontre …":
+        # a name in apposition sits between two commas and belongs to the source.
+        appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
+        if appos:
+            comma += appos.end() - 1
+        e = _clause_end(text, comma, end_region)
+        s, e = _trim(text, comma + 1, e)
+        if len(text[s:e].split()) >= 3:
+            out.append(Proposal(s, e, "indirect", "source_front", c, "source", speaker_hint=(ce, comma),
+                                speaker_side="source", doc=doc, base=base))
+    elif re.search(r",[\s\u00a0]*$", text[max(base, cs - 3):cs]):
+        comma = text.rindex(",", max(base, cs - 3), cs)
+        s, e = _trim(text, sent_start, comma)
+        send = _clause_end(text, ce, end_region)
+        if len(text[s:e].split()) >= 3:
+            out.append(Proposal(s, e, "indirect", "source_back", c, "source", speaker_hint=(ce, send),
+                                speaker_side="source", doc=doc, base=base))
+    for p in out:
+        inner = [m for m in M.find_marked(text, p.start, p.end)]
+        if inner:
+            p.type = "mixed"
+    return out
+
+
+_PRIORITY = {
+    "direct_incise": 9, "direct_intro": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
+    "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_object": 5, "source_front": 5,
+    "source_back": 5, "frame_obj": 4, "direct_alone": 3,
+}
+
+
+def _resolve(props: list[Proposal], taken: list[tuple[int, int]]) -> list[Proposal]:
+    """One proposal per stretch of text: higher-priority rules first, then longer spans."""
+    kept: list[Proposal] = []
+    for p in sorted(props, key=lambda p: (-_PRIORITY.get(p.rule, 0), -(p.end - p.start))):
+        if p.end <= p.start:
+            continue
+        if any(p.start < e and s < p.end for s, e in taken):
+            continue
+        if any(p.start < q.end and q.start < p.end for q in kept):
+            continue
+        kept.append(p)
+    return sorted(kept, key=lambda p: p.start)

@@ -1,0 +1,161 @@
+"""Quotation marks: find the spans that marks enclose, in every French style.
+
+Scraped French text mixes « », “ ”, " ", ‘ ’, ' ' and ‹ ›, glues them to words
+(la"désescalade"), mismatches them (« … ") and runs one quote over several
+paragraphs, re-opening it with « at each paragraph. This module pairs marks
+with a stack, any closing mark closing the innermost open one, and decides
+for the ambiguous straight marks and ’ from their neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENERS = set("«“‹‘„‚")
+CLOSERS = set("»”›’")
+AMBIGUOUS = set("\"'")
+ALL_MARKS = OPENERS | CLOSERS | AMBIGUOUS
+SPACES = " \t\u00a0\u202f\u2007\u2009"
+_PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+_ELISION = re.compile(r"(?i)(?:\b[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu|aujourd)$")
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Content between a pair of marks; `open`/`close` are the marks' offsets."""
+
+    open: int
+    close: int  # offset of the closing mark, or the end of the content when it never closes
+    start: int  # content, trimmed of the spaces inside the marks
+    end: int
+    depth: int
+    closed: bool = True
+
+    @property
+    def outer_start(self) -> int:
+        return self.open
+
+    @property
+    def outer_end(self) -> int:
+        return self.close + 1 if self.closed else self.end
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _role(text: str, i: int, single_open: bool) -> str | None:
+    """'open', 'close' or None (not a quotation mark here) for the mark at text[i]."""
+    ch = text[i]
+    prev = text[i - 1] if i > 0 else "\n"
+    nxt = text[i + 1] if i + 1 < len(text) else "\n"
+    if ch in "«‹„‚":
+        return "open"
+    if ch in "»›":
+        return "close"
+    if ch == "“":
+        # English-style closers “ appear in scrapes of German text; French uses it to open.
+        return "open"
+    if ch == "”":
+        return "close"
+    if ch == "‘":
+        return "open" if not _is_word(prev) else None
+    if ch == "’" or ch == "'":
+        # Mostly an apostrophe (l’OTAN, aujourd’hui); a closing mark only after an open single.
+        if _is_word(prev) and _is_word(nxt):
+            return None
+        if ch == "'" and not _is_word(prev) and _is_word(nxt) and prev not in "'’":
+            return "open"
+        if single_open and not nxt.isalpha():
+            return "close"
+        return None
+    if ch == '"':
+        before_space = prev.isspace() or prev in "([{—–-/:;,\n" or prev in OPENERS
+        after_space = nxt.isspace() or nxt in ".,;:!?)]}…—–-\n" or nxt in CLOSERS
+        if before_space and not after_space:
+            return "open"
+        if after_space and not before_space:
+            return "close"
+        return "toggle"  # glued on both sides or spaced on both: decided by parity
+    return None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in SPACES + "\n\r":
+        start += 1
+    while end > start and text[end - 1] in SPACES + "\n\r":
+        end -= 1
+    return start, end
+
+
+def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marked]:
+    """Every marked span in text[start:end], outermost and nested, in order of opening."""
+    end = len(text) if end is None else end
+    stack: list[tuple[int, str]] = []  # (offset of the opening mark, mark)
+    out: list[Marked] = []
+    para_ends = [m.start() for m in _PARA_BREAK.finditer(text, start, end)] + [end]
+
+    def para_end_after(i: int) -> int:
+        for p in para_ends:
+            if p >= i:
+                return p
+        return end
+
+    def emit(o: int, c: int, closed: bool) -> None:
+        s, e = _trim(text, o + 1, c)
+        if e > s:
+            out.append(Marked(o, c, s, e, len(stack), closed))
+
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch not in ALL_MARKS:
+            i += 1
+            continue
+        single_open = any(m in "‘'" for _, m in stack)
+        role = _role(text, i, single_open)
+        if role == "toggle":
+            role = "close" if any(m == '"' for _, m in stack) else "open"
+        if role == "open":
+            if stack and ch in "«“" and text[stack[-1][0]] in "«“":
+                # « at the start of a paragraph while an earlier « is still open:
+                # the French way of continuing one quote over several paragraphs.
+                o = stack[-1][0]
+                if para_end_after(o) < i and _starts_paragraph(text, i):
+                    i += 1
+                    continue
+            stack.append((i, ch))
+        elif role == "close" and stack:
+            o, _ = stack.pop()
+            emit(o, i, True)
+        i += 1
+    # An opening mark never closed (a truncated scrape): its content runs to the end of its paragraph.
+    while stack:
+        o, _ = stack.pop()
+        if text[o] in "'‘":
+            continue
+        emit(o, para_end_after(o), False)
+    out.sort(key=lambda m: (m.open, -m.close))
+    return out
+
+
+def _starts_paragraph(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in SPACES:
+        j -= 1
+    return j < 0 or text[j] == "\n"
+
+
+def outermost(marked: list[Marked]) -> list[Marked]:
+    """Drop spans nested in another one (« … “inner” … » keeps the outer)."""
+    out: list[Marked] = []
+    for m in sorted(marked, key=lambda m: (m.open, -m.outer_end)):
+        if out and m.open < out[-1].outer_end:
+            continue
+        out.append(m)
+    return out
+
+
+def strip_marks(s: str) -> str:
+    return "".join(ch for ch in s if ch not in ALL_MARKS)

@@ -1,0 +1,343 @@
+"""Speaker names resolved within the article: the fullest name it gives for each mention.
+
+Walking the quotes in order, `NameResolver` maps a name to its fullest form
+(`Lavrov` → `Sergueï Lavrov`), a pronoun to the person just introduced or the last
+speaker of a compatible gender, a role to the person the article names in that
+role (by apposition, by an equivalent office from data/roles.tsv, or just before),
+a demonstrative (`ce responsable`) to the earlier indefinite mention, and an
+acronym to the name the article spells out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
+
+_DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
+_ACRONYM = re.compile(r"((?:[Ll]e |[Ll]a |[Ll]es |[Ll]['’])?[A-ZÉÈ][\w'’-]*(?:\s+[\w'’-]+){1,9}?)\s+\(([A-Z][A-Z0-9]{1,9})\)")
+_STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
+_DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
+
+
+@lru_cache(maxsize=1)
+def role_equivalents() -> list[set[str]]:
+    """Groups of role phrases that name one office (data/roles.tsv)."""
+    groups = []
+    for line in resources.files("quotes.rules").joinpath("data/roles.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            groups.append({fold(x.strip()) for x in line.split("\t") if x.strip()})
+    return groups
+
+
+@dataclass
+class _Person:
+    name: str
+    first_seen: int
+    feminine: bool | None = None
+
+
+
+class NameResolver:
+    """Resolves mentions to the fullest name the article gives, walking the quotes in order."""
+
+    def __init__(self, docs: list[tuple[int, Doc]]):
+        self.people: list[_Person] = []
+        self.links: list[tuple[str, str, int]] = []  # (folded role, name, position)
+        self.persons_at: list[tuple[int, int, str, bool]] = []  # (start, end, name, is subject)
+        self.text_of: list[tuple[int, Doc]] = docs
+        for base, doc in docs:
+            for e in person_spans(doc):
+                span = _name_tail(doc[max(e.start - 1, 0):e.end]) if e.start and re.fullmatch(
+                    r"[A-ZÉ]\.|M\.|Mme", doc[e.start - 1].text) else e
+                name = span.text.strip(" ,")
+                if len(name) < 3 or not name[:1].isupper():
+                    continue
+                subj = any(t.dep_.startswith("nsubj") for t in e) or (
+                    e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))
+                self.persons_at.append((base + span.start_char, base + span.end_char, name, subj))
+                self._add_person(name, base + e.start_char)
+                self._gender_evidence(doc, span, name)
+                self._link_role(doc, e, base, name)
+        self.history: list[tuple[str, bool | None]] = []  # resolved speaker names, with gender when known
+        self.quote_spans: list[tuple[int, int]] = []
+        self._last_quote_pos = -1
+        self._acronyms: dict[str, str] | None = None
+
+    def _add_person(self, name: str, pos: int) -> None:
+        for p in self.people:
+            if p.name == name:
+                return
+        self.people.append(_Person(name, pos))
+
+    def _person(self, name: str) -> _Person | None:
+        last = fold(name.split()[-1]) if name.split() else ""
+        for p in self.people:
+            if p.name == name or fold(p.name.split()[-1]) == last:
+                return p
+        return None
+
+    def _gender_evidence(self, doc: Doc, span: SpacySpan, name: str) -> None:
+        """Gender from the first name, else from the role right before the name ("la porte-parole, X")."""
+        p = self._person(name)
+        if p is None or p.feminine is not None:
+            return
+        words = name.split()
+        g = first_name_gender(words[0]) if len(words) > 1 else None
+        if g is None and fold(words[0]) in ("mme", "madame"):
+            g = True
+        if g is None:
+            before = [t for t in doc[max(0, span.start - 8):span.start]]
+            cut = max((k + 1 for k, t in enumerate(before) if t.text in (".", "!", "?", ";") or "\n" in t.text),
+                      default=0)
+            before = before[cut:]
+            for k, t in enumerate(before[:-1]):
+                if t.lower_ in ("le", "la", "un", "une") and fold(before[k + 1].text) in _role_nouns():
+                    g = t.lower_ in ("la", "une")
+                    break
+        p.feminine = g
+
+    def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
+        """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
+        left = doc[max(ent.sent.start, ent.start - 10):ent.start]
+        ltxt = left.text.strip(" ,")
+        m = re.search(r"(?:^|[,(]\s*|\b)((?:le|la|l'|l’|du|de la|son|sa)?\s*[a-zé][\w'’ -]{3,80})$", ltxt)
+        if m:
+            self.links.append((fold(m.group(1)), name, base + ent.start_char))
+        right = doc[ent.end:min(ent.sent.end, ent.end + 12)].text
+        m = re.match(r"\s*,\s*((?:le |la |l'|l’)?[a-zé][^,.;:()«»\"]{3,90})", right)
+        if m:
+            self.links.append((fold(m.group(1)), name, base + ent.start_char))
+
+    def fullest(self, name: str) -> str:
+        words = name.replace("’", "'").split()
+        words = [w for w in words if fold(w) not in _TITLES] or words
+        last = fold(words[-1])
+        best = name
+        for p in self.people:
+            pw = p.name.split()
+            if fold(pw[-1]) == last:
+                if _fullness(p.name) > _fullness(best):
+                    best = p.name
+        return best
+
+    def _remember(self, name: str | None, feminine: bool | None) -> None:
+        if name:
+            p = self._person(name)
+            if p is not None and p.feminine is None and feminine is not None:
+                p.feminine = feminine
+            self.history.append((name, feminine if feminine is not None else (p.feminine if p else None)))
+
+    def resolve(self, mention: Mention | None, cue_pos: int, text: str) -> str | None:
+        if mention is None:
+            # Attributed by position: the person just introduced, or the last speaker.
+            name = self._pronoun(cue_pos, text, None)
+            self._remember(name, None)
+            return name
+        m = mention.text.strip()
+        low = fold(m)
+        first = low.split()[0] if low.split() else ""
+        feminine = None
+        if first in ("la", "une", "cette", "elle", "-elle", "elles", "mme"):
+            feminine = True
+        elif first in ("le", "un", "ce", "cet", "il", "-il", "ils"):
+            feminine = False
+        if mention.kind == "pronoun":
+            name = self._pronoun(mention.start, text, feminine)
+        elif _strip_article(m) in self.acronyms(text):
+            name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
+        elif mention.kind == "name":
+            name = self.fullest(m)
+        elif re.match(r"(ce|cette) dernier|(ce|cette) derniere", low):
+            name = self._last_person(mention.start, feminine) or m
+        elif re.match(r"(le|la|les) meme", low):
+            name = self.history[-1][0] if self.history else m
+        elif mention.kind == "org":
+            name = _strip_article(m)
+        elif first in ("un", "une", "des", "plusieurs", "deux", "trois"):
+            name = m  # an anonymous source keeps its description
+        else:
+            name = self._role_name(m, mention.start, text)
+        self._remember(name, feminine if mention.kind != "org" else None)
+        return name
+
+    def acronyms(self, text: str) -> dict[str, str]:
+        """Acronyms the article spells out: "le Département fédéral des affaires étrangères (DFAE)"."""
+        if self._acronyms is None:
+            self._acronyms = {}
+            for m in _ACRONYM.finditer(text):
+                long, short = m.group(1).strip(), m.group(2)
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-zÀ-ÿ]+", long) if w[0].isupper())
+                if initials[:1] == short[:1] or len(short) <= len(long.split()):
+                    self._acronyms.setdefault(short, _strip_article(long))
+        return self._acronyms
+
+    def _compatible(self, name: str, feminine: bool | None, known: bool | None) -> bool:
+        if feminine is None:
+            return True
+        g = known
+        if g is None:
+            p = self._person(name)
+            g = p.feminine if p else None
+        return g is None or g == feminine
+
+    def _pronoun(self, pos: int, text: str, feminine: bool | None) -> str | None:
+        """il/elle: whichever is more recent, the last speaker or a person named since the last quote."""
+        since = [(st, n) for st, en, n, _ in self.persons_at
+                 if self._last_quote_pos <= st < pos and not self._in_quote(st)
+                 and self._compatible(n, feminine, None)]
+        para = text.rfind("\n\n", 0, pos)
+        prev_para = text.rfind("\n\n", 0, max(para, 0))
+        since = [(st, n) for st, n in since if st > prev_para]
+        known = [(st, n) for st, n in since if self._gender(n) is not None]
+        if known:
+            return self.fullest(known[-1][1])
+        if since and feminine is not None and self.history:
+            # A person of unknown gender named since the last quote, against a last speaker
+            # whose gender agrees with the pronoun: the pronoun continues the speaker.
+            last, g = self.history[-1]
+            if (g if g is not None else self._gender(last)) == feminine:
+                return last
+        if since:
+            return self.fullest(since[-1][1])
+        if self.history:
+            recent = list(reversed(self.history[-4:]))
+            singular = [(n, g) for n, g in recent if not re.search(r"\b(et|ses|les|des)\b", fold(n))]
+            people = [(n, g) for n, g in singular if self._person(n) is not None]
+            for name, g in people[:1] + singular:
+                if self._compatible(name, feminine, g):
+                    return name
+        for st, _, n, _ in reversed([p for p in self.persons_at if p[0] < pos]):
+            if not self._in_quote(st) and self._compatible(n, feminine, None):
+                return self.fullest(n)
+        return self.history[-1][0] if self.history else None
+
+    def _gender(self, name: str) -> bool | None:
+        p = self._person(name)
+        return p.feminine if p else None
+
+    def _in_quote(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quote_spans)
+
+    def note_quote(self, start: int, end: int) -> None:
+        self._last_quote_pos = end
+        self.quote_spans.append((start, end))
+
+    def _last_person(self, pos: int, feminine: bool | None = None) -> str | None:
+        for s, _, n, _ in reversed([p for p in self.persons_at if p[0] < pos]):
+            if self._compatible(n, feminine, None):
+                return self.fullest(n)
+        return None
+
+    def _role_name(self, role: str, pos: int, text: str) -> str:
+        low = fold(role)
+        words = low.replace("'", " ").split()
+        if words and words[0] in _DEMONSTRATIVE:
+            # "ce responsable" → the earlier "un responsable américain".
+            head = words[1] if len(words) > 1 else ""
+            for name, _ in reversed(self.history):
+                if head and head in fold(name).split():
+                    return name
+            earlier = re.findall(r"\b(?:un|une)\s+" + re.escape(head) + r"[\w' -]{0,40}?(?=\s+(?:a|avait|ont)\b|[,.])",
+                                 fold(text[:pos]))
+            if earlier and head:
+                return _original_case(text[:pos], earlier[-1])
+            linked = self._near_head(head, pos, text)
+            return linked or role
+        core = _strip_article(low)
+        core_words = set(core.replace("'", " ").split()) - _STOP
+        best, best_score = None, 0.0
+        for link_role, name, lpos in self.links:
+            lw = set(_strip_article(link_role).replace("'", " ").split()) - _STOP
+            score = len(core_words & lw) / max(1, len(core_words))
+            if _equivalent_roles(core, link_role):
+                score += 0.6
+            if score > best_score and score >= 0.6:
+                best, best_score = name, score
+        if best:
+            return self.fullest(best)
+        head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), "")
+        linked = self._near_head(head, pos, text) if head else None
+        if linked:
+            return linked
+        if words and words[0] in ("le", "la", "l") and head in _role_nouns():
+            # "Mark Rutte : « … » … a déclaré le secrétaire général": the person just named.
+            fem = True if words[0] == "la" else False if words[0] == "le" else None
+            near = [(st, n) for st, _, n, _ in self.persons_at
+                    if pos - 300 <= st < pos and not self._in_quote(st) and self._compatible(n, fem, None)]
+            if near:
+                return self.fullest(near[-1][1])
+        return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
+
+    def _near_head(self, head: str, pos: int, text: str) -> str | None:
+        """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""
+        if len(head) < 4:
+            return None
+        pat = re.compile(r"\b" + re.escape(head) + r"\w{0,2}\b")
+        best = None
+        ftext = fold(text)
+        for s, e, name, _ in self.persons_at:
+            if s >= pos:
+                break
+            window = ftext[max(0, s - 150):min(len(ftext), e + 70)]
+            if pat.search(window):
+                best = name
+        return self.fullest(best) if best else None
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> dict[str, bool]:
+    out = {}
+    for line in resources.files("quotes.rules").joinpath("data/first_names.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            g, _, name = line.partition("\t")
+            out[name.strip()] = g == "f"
+    return out
+
+
+def first_name_gender(first: str) -> bool | None:
+    """True for a feminine first name, False for a masculine one, None when the name does not tell."""
+    f = fold(first).strip(".")
+    if f in _first_names():
+        return _first_names()[f]
+    if len(f) > 2 and f.endswith("a"):
+        return True
+    return None
+
+
+def _equivalent_roles(a: str, b: str) -> bool:
+    for group in role_equivalents():
+        ga = [g for g in group if g in a]
+        gb = [g for g in group if g in b]
+        if ga and gb:
+            # Nationality or institution words must agree where both give them.
+            na = set(a.split()) - set(" ".join(ga).split())
+            nb = set(b.split()) - set(" ".join(gb).split())
+            adj_a = {w[:6] for w in na if len(w) > 4}
+            adj_b = {w[:6] for w in nb if len(w) > 4}
+            if not adj_a or not adj_b or adj_a & adj_b:
+                return True
+    return False
+
+
+def _fullness(name: str) -> tuple[int, int]:
+    words = name.split()
+    spelled = sum(1 for w in words if len(w.rstrip(".")) > 1 and not w.endswith(".") and fold(w) not in _TITLES)
+    return spelled, len(name)
+
+
+def _strip_article(s: str) -> str:
+    for a in _DEF_ARTICLES:
+        if s.lower().startswith(a):
+            return s[len(a):].strip()
+    return s.strip()
+
+
+def _original_case(text: str, folded: str) -> str:
+    idx = fold(text).rfind(folded)
+    return text[idx: idx + len(folded)] if idx >= 0 else folded

@@ -1,0 +1,369 @@
+"""Speakers: candidate mentions for a proposal, the rule choice, and names resolved in the document.
+
+The construction that found a quote says where its speaker is: after the
+cue (`, a déclaré le ministre`), inside it (`a-t-elle précisé`), before it
+(the subject of `X a affirmé que`), after `selon`, before a colon. That
+mention is the rule choice; the people, organisations and pronouns nearby are
+kept as alternative candidates for a deciding stage (the model) to choose from.
+`names.py` then maps the mention to the fullest name the article gives.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+from .cues import skip_adjuncts
+from .extract import Proposal
+
+PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
+FEMININE_PRON = {"elle", "-elle", "elles", "-elles"}
+_TITLES = {"m.", "mme", "mlle", "mm.", "dr", "me", "pr"}
+# Words that end a post-verbal subject: the start of an adjunct.
+_NP_STOP = {
+    "lors", "sur", "à", "au", "aux", "dans", "devant", "après", "avant", "pendant", "depuis", "en",
+    "qui", "que", "dont", "lequel", "laquelle", "selon", "cité", "citée", "interrogé", "interrogée",
+    "tout", "alors", "avec", "par", "pour", "mais", "car", "lorsque", "quand", "ce", "cette", "ces",
+    "reprenant", "commentant", "soulignant", "ajoutant", "estimant", "sans", "face", "vers", "jeudi", "sous",
+    "lundi", "mardi", "mercredi", "vendredi", "samedi", "dimanche", "hier", "mardi", "soir",
+}
+_SKIP_BEFORE_SUBJECT = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
+    "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "dimanche",
+    "semaine", "veille", "plus", "tard", "d'abord", "d’abord",
+}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: str  # name | role | org | pronoun
+    score: float = 0.0
+    source: str = ""
+
+
+@dataclass
+class SpeakerChoice:
+    mention: Mention | None
+    candidates: list[Mention] = field(default_factory=list)
+
+
+def fold(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s.lower().replace("’", "'"))
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def _kind_of(span: SpacySpan) -> str:
+    words = [t for t in span if not t.is_punct]
+    if not words:
+        return "role"
+    if len(words) == 1 and words[0].lower_ in PRONOUNS:
+        return "pronoun"
+    ents = [e for e in span.ents]
+    if any(e.label_ == "PER" for e in ents) or _looks_like_name([t.text for t in words]):
+        return "name"
+    content = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+    first = content[0] if content else words[0]
+    if first.pos_ == "PROPN" or fold(first.text) in _org_nouns() or (
+        first.ent_type_ in ("ORG", "LOC") and fold(first.text) not in _role_nouns()
+    ):
+        return "org"
+    return "role"
+
+
+def _looks_like_name(words: list[str]) -> bool:
+    caps = [w for w in words if w[:1].isupper()]
+    return bool(words) and len(caps) == len(words) and len(words) <= 4 and (
+        len(words) >= 2 or words[0][:1].isupper() and len(words[0]) > 2
+    ) and not any(fold(w) in ("le", "la", "les") for w in words)
+
+
+def _name_tail(span: SpacySpan) -> SpacySpan:
+    """Within `le secrétaire d'Etat américain Antony Blinken`, the name at the end."""
+    per = [e for e in span.ents if e.label_ == "PER"]
+    if per:
+        e = per[-1]
+        s = e.start
+        # Keep an initial or a title glued before the entity (V. Nuland, M. Zakharova).
+        while s > span.start and (re.fullmatch(r"[A-ZÉ]\.|M\.|Mme", span.doc[s - 1].text)):
+            s -= 1
+        return span.doc[s:e.end]
+    toks = list(span)
+    j = len(toks)
+    while j > 0 and (toks[j - 1].text[:1].isupper() or re.fullmatch(r"[A-ZÉ]\.", toks[j - 1].text)) \
+            and toks[j - 1].pos_ in ("PROPN", "NOUN", "X", "ADJ"):
+        j -= 1
+    if j < len(toks) and j > 0 and len(toks) - j <= 3 and toks[j - 1].pos_ in ("NOUN", "ADJ", "PUNCT"):
+        tail = span.doc[toks[j].i:toks[-1].i + 1]
+        if _looks_like_name([t.text for t in tail]) and len(tail) >= 1 and (len(tail) >= 2 or tail[0].pos_ == "PROPN"):
+            return tail
+    return span
+
+
+def _np_after(doc: Doc, i: int) -> SpacySpan | None:
+    """The subject noun phrase right after an incise cue."""
+    i = skip_adjuncts(doc, i)
+    if i >= len(doc):
+        return None
+    start = i
+    comma_used = False
+    while i < len(doc):
+        t = doc[i]
+        if t.is_space or t.text in (".", ";", ":", "!", "?", "(", ")", "«", "»", '"', "—", "–"):
+            break
+        if t.text == ",":
+            # "le porte-parole du département d'État, Ned Price": a comma before the name.
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            if not comma_used and nxt is not None and (nxt.ent_type_ == "PER" or _looks_like_name([nxt.text])) \
+                    and doc[start].pos_ in ("DET", "NOUN"):
+                comma_used = True
+                i += 1
+                continue
+            break
+        if i > start and t.lower_ in _NP_STOP:
+            break
+        if i > start and (t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms()):
+            break
+        i += 1
+    if i == start:
+        return None
+    return doc[start:i]
+
+
+def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
+    """The noun phrase ending right before token i (a subject, the source before a colon)."""
+    j = i
+    while j > floor and (doc[j - 1].lower_ in _SKIP_BEFORE_SUBJECT or doc[j - 1].is_space):
+        j -= 1
+    end = j
+    while j > floor:
+        t = doc[j - 1]
+        if t.is_space or t.text in (".", ";", ":", "!", "?", "«", "»", '"', "—", "(", ")", "”", "“") or (
+            t.text == "," and not (j - 2 >= floor and doc[j - 2].ent_type_ == "PER")
+        ):
+            break
+        if t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms():
+            break
+        if t.lower_ == "et" and j - 2 >= floor and doc[j - 2].pos_ in ("PROPN", "NOUN") and j < end \
+                and doc[j].pos_ in ("DET", "PROPN", "NOUN"):
+            j -= 1  # "Washington et ses alliés accusent": a coordinated subject
+            continue
+        if t.lower_ in ("que", "qu'", "qu’", "et", "mais", "où", "dont", "si", "qui"):
+            break
+        j -= 1
+        if end - j > 14:
+            break
+    if j >= end:
+        return None
+    span = doc[j:end]
+    # Drop a trailing apposition clause after a comma: "S. Lavrov, ministre russe des Affaires étrangères".
+    return span
+
+
+def _wordlist(name: str) -> frozenset[str]:
+    rows = resources.files("quotes.rules").joinpath(f"data/{name}").read_text("utf-8").splitlines()
+    return frozenset(fold(r.strip()) for r in rows if r.strip() and not r.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _org_nouns() -> frozenset[str]:
+    return _wordlist("org_nouns.txt")
+
+
+@lru_cache(maxsize=1)
+def _role_nouns() -> frozenset[str]:
+    return _wordlist("role_nouns.txt")
+
+
+@lru_cache(maxsize=1)
+def _cue_forms() -> frozenset[str]:
+    from .cues import load_lexicon
+
+    return frozenset(load_lexicon()[0])
+
+
+def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Mention | None:
+    if span is None or not span.text.strip():
+        return None
+    # "Il ne", "il n'": the negation belongs to the verb group, not the subject.
+    while len(span) > 1 and span[-1].lower_ in ("ne", "n'", "n’", "y", "en", "se", "s'", "s’", "lui", "leur"):
+        span = span.doc[span.start:span.end - 1]
+    while len(span) > 1 and (span[0].is_punct or span[0].is_space or span[0].lower_ in ("et", "mais", "-")):
+        span = span.doc[span.start + 1:span.end]
+    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") or t.text[:1].isupper() for t in span) or span[0].lower_ in (
+        "pas", "a", "ne", "n'", "plus", "jamais", "rien"
+    ) or span[0].pos_ in ("VERB", "AUX", "ADP"):
+        return None
+    kind = _kind_of(span)
+    coordinated = any(t.lower_ == "et" for t in span[1:-1])
+    if kind == "name" and not coordinated:
+        span = _name_tail(span)
+    elif kind == "role" and len(span) > 1 and not coordinated:
+        tail = _name_tail(span)
+        if tail is not span and len(tail) < len(span):
+            span, kind = tail, "name"
+    # Strip a trailing comma or space.
+    s, e = span.start_char, span.end_char
+    text = span.doc.text
+    while e > s and text[e - 1] in " ,\u00a0":
+        e -= 1
+    return Mention(base + s, base + e, text[s:e], kind, score, source)
+
+
+def rule_speaker(p: Proposal) -> SpeakerChoice:
+    """The mention the construction points at, plus the named mentions nearby as candidates."""
+    doc, base = p.doc, p.base
+    chosen: Mention | None = None
+    if p.cue is not None and p.cue.inverted_subject is not None:
+        t = p.cue.inverted_subject
+        s = t.idx + (1 if t.text.startswith("-") else 0)
+        chosen = Mention(base + s, base + t.idx + len(t.text), doc.text[s:t.idx + len(t.text)], "pronoun", 0.9, "inverted")
+    elif p.cue_kind == "source" and p.speaker_hint is not None:
+        s, e = p.speaker_hint
+        span = doc.char_span(s - base, e - base, alignment_mode="expand")
+        if span is not None:
+            chosen = _mention(_np_after(doc, span.start), base, "source", 0.8)
+    elif p.speaker_side == "after" and p.cue is not None:
+        chosen = _mention(_np_after(doc, p.cue.span.end), base, "after", 0.85)
+    elif p.speaker_side == "before" and p.cue is not None:
+        chosen = _subject_of(p, doc, base)
+    elif p.speaker_side == "participle":
+        # "Tout en réitérant X, le chef de la diplomatie a dit…": the governing verb's subject follows;
+        # "…, tout en rappelant que": the main clause's speaker (set by the decider from the last quote).
+        gov = p.cue.head.head
+        chosen = None
+        if gov is not p.cue.head and gov.i > p.cue.head.i:
+            for child in gov.children:
+                if child.dep_ in ("nsubj", "nsubj:pass"):
+                    chosen = _mention(doc[child.left_edge.i:child.right_edge.i + 1], base, "subject", 0.7)
+                    break
+    elif p.speaker_side == "colon" and p.colon is not None:
+        t = doc.char_span(p.colon[0] - base, p.colon[1] - base, alignment_mode="expand")
+        if t is not None:
+            people = [ps for ps in person_spans(doc) if t.sent.start <= ps.start and ps.end <= t.start]
+            np_ = people[0] if people else _np_before(doc, t.start, t.sent.start)
+            m = _mention(np_, base, "colon", 0.7)
+            heads = {fold(w) for w in m.text.replace("'", " ").replace("’", " ").split()} if m else set()
+            if m is not None and len(m.text.split()) <= 10 and (
+                m.kind in ("name", "org") or heads & (_role_nouns() | _org_nouns())
+            ):
+                chosen = m
+    cands = _nearby(p, doc, base)
+    if chosen is not None:
+        cands = [chosen] + [c for c in cands if (c.start, c.end) != (chosen.start, chosen.end)]
+    return SpeakerChoice(chosen, cands)
+
+
+def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
+    head = p.cue.head
+    verb = head
+    # "a accusé … et appelé les Occidentaux à": the subject of the first conjunct.
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubj:pass") and child.i < verb.i:
+            left = child.left_edge.i
+            for t in doc[left:child.i]:
+                if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
+                    left = t.i + 1
+            span = doc[left:child.right_edge.i + 1]
+            has_person = any(e.label_ == "PER" for e in span.ents)
+            if "," in span.text and not has_person:
+                # Keep the noun phrase before an apposition or a relative clause.
+                cut = next(t.i for t in span if t.text == ",")
+                span = doc[span.start:cut]
+            if span.text.strip().lower() in ("qui", "lequel", "laquelle"):
+                break
+            nxt = doc[span.end] if span.end < len(doc) else None
+            if nxt is not None and nxt.lower_ in ("dernier", "dernière", "derniers", "dernières"):
+                span = doc[span.start:span.end + 1]
+            m = _mention(span, base, "subject", 0.85)
+            if m is not None:
+                return m
+    sent_start = _clause_floor(doc, p.cue.span.start)
+    j = p.cue.span.start
+    # "S. Lavrov a, lui, annoncé": step over the parenthetical pronoun.
+    while j - 3 >= sent_start and doc[j - 1].text == "," and doc[j - 2].lower_ in ("lui", "elle", "eux", "elles") \
+            and doc[j - 3].text == ",":
+        j -= 3
+        while j > sent_start and doc[j - 1].pos_ == "AUX":
+            j -= 1
+    np_ = _np_before(doc, j, sent_start)
+    m = _mention(np_, base, "before", 0.6)
+    if m is None:
+        first = _np_after(doc, sent_start)
+        m = _mention(first, base, "sentence_subject", 0.4)
+    return m
+
+
+def _clause_floor(doc: Doc, i: int) -> int:
+    """Token index after the last sentence end or line break before i (the parser's sentences
+    split coordinated subjects when the parse fails: "Washington et | ses alliés accusent")."""
+    k = i - 1
+    while k >= 0:
+        t = doc[k]
+        if t.is_space and "\n" in t.text or t.text in (".", "!", "?", "»", "”") and k + 1 < i and doc[k + 1].text[:1].isupper():
+            return k + 1
+        k -= 1
+    return 0
+
+
+def _nearby(p: Proposal, doc: Doc, base: int) -> list[Mention]:
+    """People, organisations and pronouns in the quote's sentence and the one before."""
+    if doc is None:
+        return []
+    pos = p.start - base
+    sents = list(doc.sents)
+    idx = next((k for k, s in enumerate(sents) if s.start_char <= pos < s.end_char), 0)
+    out = []
+    for s in sents[max(0, idx - 1): idx + 2]:
+        for e in s.ents:
+            if e.label_ in ("PER", "ORG") and not (p.start <= base + e.start_char < p.end):
+                out.append(Mention(base + e.start_char, base + e.end_char, e.text,
+                                   "name" if e.label_ == "PER" else "org", 0.3, "nearby"))
+    return out
+
+
+# --- names resolved within the document -------------------------------------------------------
+
+
+_NAME_PARTICLES = {"de", "du", "von", "van", "der", "al", "el", "ben", "bin", "ibn", "da", "dos", "le", "la"}
+_NOT_NAME_START = {
+    "le", "la", "les", "l'", "un", "une", "des", "ce", "cette", "selon", "pour", "mais", "et", "il", "elle",
+    "nous", "vous", "ils", "elles", "on", "en", "à", "au", "aux", "dans", "sur", "par", "après", "avant",
+    "depuis", "lors", "si", "quand", "alors", "enfin", "dès", "m.", "mme", "à", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+}
+
+
+def person_spans(doc: Doc) -> list[SpacySpan]:
+    """People named in a parsed text: NER's PER entities, plus title-case sequences NER missed
+    ("Andreï Sokolov, politologue …" at a paragraph start is often tagged nothing)."""
+    out = [e for e in doc.ents if e.label_ == "PER"]
+    covered = {t.i for e in doc.ents for t in e}
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        if t.i in covered or not t.is_title or t.lower_ in _NOT_NAME_START or len(t.text) < 2:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and j - i < 4 and doc[j].i not in covered and (
+            doc[j].is_title and len(doc[j].text) > 1 or doc[j].lower_ in _NAME_PARTICLES and j + 1 < len(doc)
+            and doc[j + 1].is_title
+        ):
+            j += 1
+        if j - i >= 2 and not doc[j - 1].lower_ in _NAME_PARTICLES and all(
+            not tok.is_stop or tok.lower_ in _NAME_PARTICLES for tok in doc[i:j]
+        ):
+            out.append(doc[i:j])
+        i = max(j, i + 1)
+    return sorted(out, key=lambda s: s.start)

@@ -1,0 +1,271 @@
+"""quotes.speakers: the speaker mention (rule_speaker) and the resolved speaker_name (NameResolver).
+
+`speaker` is the mention the cue links to; `speaker_name` the fullest name the article gives,
+organisations keeping their name without the article (scheme, "Speaker").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes.document import Document
+from quotes.rules.extract import propose
+from quotes.pipeline import load_pipeline
+from quotes.rules.names import NameResolver
+from quotes.rules.speakers import fold, person_spans, rule_speaker
+
+
+@pytest.fixture(scope="session")
+def pipe():
+    return load_pipeline()
+
+
+def quotes_of(pipe, text):
+    return pipe.annotate(Document("t", text)).quotes
+
+
+def only(pipe, text):
+    qs = quotes_of(pipe, text)
+    assert len(qs) == 1, [(q.type, q.text) for q in qs]
+    return qs[0]
+
+
+def last(pipe, text):
+    qs = quotes_of(pipe, text)
+    assert qs
+    return qs[-1]
+
+
+def same_name(a: str | None, b: str) -> bool:
+    """Equal after the scorer's folding of case, accents and apostrophes."""
+    return a is not None and fold(a).strip() == fold(b).strip()
+
+
+# -- the mention --------------------------------------------------------------------------------------
+
+
+def test_speaker_is_the_name_inside_a_long_role(pipe):
+    text = ("« Nous attendons des réponses écrites à nos propositions », a déclaré le ministre russe des "
+            "Affaires étrangères Sergueï Lavrov devant la presse.")
+    q = only(pipe, text)
+    assert q.speaker.text == "Sergueï Lavrov"
+    assert q.speaker_name == "Sergueï Lavrov"
+
+
+def test_speaker_name_before_the_cue_inside_a_long_role(pipe):
+    text = "Le porte-parole du Kremlin Dmitri Peskov a jugé que la situation restait « très tendue » à la frontière."
+    q = only(pipe, text)
+    assert q.speaker.text == "Dmitri Peskov"
+    assert q.speaker_name == "Dmitri Peskov"
+
+
+def test_intermediary_the_speaker_is_the_one_who_speaks(pipe):
+    text = ("« Les États-Unis restent ouverts à la discussion », a déclaré Ned Price au nom d'Antony Blinken "
+            "lors d'un point de presse.")
+    q = only(pipe, text)
+    assert q.speaker.text == "Ned Price"
+    assert q.speaker_name == "Ned Price"
+
+
+def test_inverted_pronoun_is_the_mention(pipe):
+    text = "« La réunion aura lieu à Genève la semaine prochaine », a-t-elle précisé devant les journalistes."
+    q = only(pipe, text)
+    assert q.speaker.text == "elle"
+    assert q.speaker.start == text.index("elle")
+
+
+@pytest.mark.parametrize(
+    "text,mention",
+    [
+        ("« Nos soldats ne répondront pas aux provocations », a déclaré la porte-parole devant les journalistes.",
+         "la porte-parole"),
+        ("« Nos soldats ne répondront pas aux provocations », a déclaré la porte-parole du ministère de la Défense.",
+         "la porte-parole du ministère de la Défense"),
+        ("« C'est une provocation inacceptable », a réagi la Chine dans un communiqué.", "la Chine"),
+    ],
+    ids=["role", "role-of-org", "country"],
+)
+def test_role_mention_after_the_cue_keeps_its_article(pipe, text, mention):
+    assert only(pipe, text).speaker.text == mention
+
+
+def test_role_mention_after_the_cue_keeps_its_article_when_it_is_masculine(pipe):
+    text = "« Toute nouvelle sanction serait une erreur historique », a averti le Kremlin dans un communiqué."
+    assert only(pipe, text).speaker.text == "le Kremlin"
+
+
+def test_mention_stops_before_an_adjunct(pipe):
+    text = ("« Nous ne voyons aucun signe de retrait », a ajouté un haut responsable américain sous couvert "
+            "d'anonymat.")
+    q = only(pipe, text)
+    assert q.speaker.text == "un haut responsable américain"
+
+
+def test_coordinated_subject_is_the_whole_mention(pipe):
+    text = "Washington et ses alliés accusent Moscou d'avoir massé plus de cent mille soldats à la frontière."
+    q = only(pipe, text)
+    assert q.speaker.text == "Washington et ses alliés"
+
+
+def test_coordinated_subject_with_article(pipe):
+    text = "L'Ukraine et ses alliés occidentaux accusent la Russie de préparer une invasion de grande ampleur."
+    q = only(pipe, text)
+    assert q.speaker.text == "L'Ukraine et ses alliés occidentaux"
+
+
+# -- speaker_name: resolved in the document --------------------------------------------------------------
+
+
+def test_surname_resolves_to_the_full_name_given_earlier(pipe):
+    text = (
+        "Le ministre russe des Affaires étrangères, Sergueï Lavrov, s'est rendu mardi à Genève pour y "
+        "rencontrer son homologue américain.\n\n"
+        "« Nous attendons des réponses écrites à nos propositions », a déclaré Lavrov devant la presse."
+    )
+    q = last(pipe, text)
+    assert q.speaker.text == "Lavrov"
+    assert q.speaker_name == "Sergueï Lavrov"
+
+
+def test_initial_and_title_resolve_to_the_full_name_given_later(pipe):
+    text = (
+        "« Nous attendons des réponses écrites », a déclaré M. Lavrov devant la presse.\n\n"
+        "Le ministre russe des Affaires étrangères Sergueï Lavrov doit se rendre à Genève vendredi."
+    )
+    q = only(pipe, text)
+    assert q.speaker.text == "M. Lavrov"
+    assert q.speaker_name == "Sergueï Lavrov"
+
+
+def test_elle_resolves_to_the_woman_introduced_just_before(pipe):
+    text = (
+        "La porte-parole de la diplomatie russe, Maria Zakharova, a tenu mercredi son point de presse "
+        "hebdomadaire à Moscou.\n\n"
+        "« Aucune décision n'a été prise sur le calendrier des prochaines rencontres », a-t-elle précisé."
+    )
+    q = only(pipe, text)
+    assert q.speaker.text == "elle"
+    assert q.speaker_name == "Maria Zakharova"
+
+
+def test_elle_resolves_to_the_last_female_speaker_past_a_man(pipe):
+    text = (
+        "« Nous ne laisserons pas tomber l'Ukraine », a assuré Annalena Baerbock à son arrivée à Kiev.\n\n"
+        "Le chancelier Olaf Scholz doit la rejoindre mercredi pour une visite de deux jours.\n\n"
+        "« Nous attendons de Moscou des gestes concrets », a-t-elle ajouté."
+    )
+    q = last(pipe, text)
+    assert q.speaker_name == "Annalena Baerbock"
+
+
+def test_il_resolves_to_the_man_introduced_since(pipe):
+    text = (
+        "« Nous ne laisserons pas tomber l'Ukraine », a assuré Annalena Baerbock à son arrivée à Kiev.\n\n"
+        "Le chancelier Olaf Scholz doit la rejoindre mercredi pour une visite de deux jours.\n\n"
+        "« Nous attendons de Moscou des gestes concrets », a-t-il ajouté."
+    )
+    q = last(pipe, text)
+    assert q.speaker_name == "Olaf Scholz"
+
+
+def test_elle_skips_a_man_named_without_gendered_title(pipe):
+    text = (
+        "« Nous ne fermerons pas la porte aux discussions », a déclaré Maria Zakharova lors de son point de "
+        "presse hebdomadaire.\n\n"
+        "Le chef de la diplomatie, Sergueï Lavrov, doit se rendre à Genève vendredi pour rencontrer son homologue.\n\n"
+        "« Mais nous attendons des garanties écrites », a-t-elle ajouté."
+    )
+    q = last(pipe, text)
+    assert q.speaker_name == "Maria Zakharova"
+
+
+def test_ce_responsable_resolves_to_the_anonymous_source_introduced(pipe):
+    text = (
+        "Un responsable américain a indiqué que Washington attendait toujours une réponse de Moscou sur ce point.\n\n"
+        "« Nous ne voyons aucun signe de retrait des troupes pour l'instant », a ajouté ce responsable."
+    )
+    qs = quotes_of(pipe, text)
+    assert len(qs) == 2
+    assert same_name(qs[0].speaker_name, "un responsable américain")
+    assert qs[1].speaker.text == "ce responsable"
+    assert same_name(qs[1].speaker_name, "un responsable américain")
+
+
+def test_role_resolves_to_the_person_introduced_with_it(pipe):
+    text = (
+        "La porte-parole du ministère, Anna Kovalenko, a tenu mardi un point de presse consacré à la "
+        "situation dans l'est du pays.\n\n"
+        "« Nos soldats ne répondront pas aux provocations », a déclaré la porte-parole devant les journalistes."
+    )
+    q = last(pipe, text)
+    assert q.speaker_name == "Anna Kovalenko"
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("« Toute nouvelle sanction serait une erreur historique », a averti le Kremlin dans un communiqué.",
+         "Kremlin"),
+        ("Le Kremlin a affirmé que les manœuvres militaires prendraient fin comme prévu à la mi-février.",
+         "Kremlin"),
+        ("Le département d'Etat américain a fait savoir que l'ambassade de Kiev serait partiellement évacuée.",
+         "département d'Etat américain"),
+        ("Selon le Kremlin, les troupes russes regagneront leurs casernes à la fin des manœuvres.", "Kremlin"),
+        ("D'après Moscou, les exercices militaires prendront fin comme prévu le 20 février.", "Moscou"),
+    ],
+)
+def test_organisations_keep_their_name_without_article(pipe, text, name):
+    assert only(pipe, text).speaker_name == name
+
+
+def test_no_source_no_name(pipe):
+    text = "« La réunion aura lieu à Genève la semaine prochaine », a-t-elle précisé."
+    q = only(pipe, text)
+    assert q.speaker.text == "elle"
+    assert q.speaker_name is None
+
+
+# -- the pieces ---------------------------------------------------------------------------------------
+
+
+def test_rule_speaker_puts_the_chosen_mention_first(pipe):
+    text = "« Nous attendons des réponses écrites », a déclaré Sergueï Lavrov à Genève, aux côtés d'Antony Blinken."
+    doc = pipe.nlp(text)
+    (p,) = propose(text, doc, 0, pipe.matcher, [])
+    choice = rule_speaker(p)
+    assert choice.mention.text == "Sergueï Lavrov"
+    assert choice.candidates[0] is choice.mention
+    assert any(c.text == "Antony Blinken" for c in choice.candidates)
+
+
+def test_person_spans_finds_names(pipe):
+    doc = pipe.nlp("Sergueï Lavrov a rencontré Antony Blinken à Genève, en présence de Maria Zakharova.")
+    names = [s.text for s in person_spans(doc)]
+    assert "Sergueï Lavrov" in names
+    assert "Antony Blinken" in names
+    assert "Maria Zakharova" in names
+
+
+def test_name_resolver_fullest(pipe):
+    text = "Le ministre Sergueï Lavrov a rencontré Antony Blinken jeudi à Genève pour des discussions."
+    resolver = NameResolver([(0, pipe.nlp(text))])
+    assert resolver.fullest("Lavrov") == "Sergueï Lavrov"
+    assert resolver.fullest("M. Lavrov") == "Sergueï Lavrov"
+    assert resolver.fullest("S. Lavrov") == "Sergueï Lavrov"
+    assert resolver.fullest("Blinken") == "Antony Blinken"
+    assert resolver.fullest("Scholz") == "Scholz"
+
+
+def test_fold():
+    assert fold("L’Élysée") == "l'elysee"
+    assert fold("Sergueï") == "serguei"
+
+
+def test_acronym_resolves_to_the_full_name_the_article_gives(pipe):
+    text = (
+        "Le Département fédéral des affaires étrangères (DFAE) suit la situation de près.\n\n"
+        "« La Suisse appelle toutes les parties à la retenue », a indiqué le DFAE dans un communiqué."
+    )
+    q = last(pipe, text)
+    assert q.speaker.text == "le DFAE"
+    assert q.speaker_name == "Département fédéral des affaires étrangères"
