@@ -32,6 +32,7 @@ import re
 from collections import Counter
 
 from ..document import Document, read_jsonl
+from ..rules.lexicons import words
 from .check import jsonl_files
 
 CUE_FORMS = ("verb", "inverted", "preposition", "colon", "none")
@@ -50,29 +51,6 @@ _INDEFINITE = re.compile(
 # Texts as sources (`le communiqué`, `une résolution`) count as descriptions, not anonymous people.
 _TEXT_HEADS = {"texte", "communiqué", "courrier", "résolution", "rapport", "déclaration", "lettre", "bilan", "document"}
 _ANONYMOUS = re.compile(r"\b(?:sources?|entourage|proches?|anonymat)\b", re.I)
-_ORG_HEADS = set("""
-gouvernement gouvernements ministère ministères département armée armées état-major kremlin élysée
-matignon bercy quai pentagone maison présidence commission conseil parlement assemblée sénat parti
-syndicat syndicats intersyndicale fédération confédération union agence organisation onu otan ue
-forum comité bureau office mouvement coalition alliance front police gendarmerie parquet tribunal
-cour mairie préfecture délégation diplomatie chancellerie cabinet administration autorités défense
-croix-rouge association ong collectif groupe banque fonds fmi junte régime hamas hezbollah houthis
-talibans rebelles m23 wagner opposition direction exécutif ambassade consulat mission commandement
-formation région force affaires cgt cfdt unsa sud fo cfe-cgc medef fnsea fnaut cedeao cogat finul lfi
-quotidien journal chaîne courtier institut centre service services cellule forces hôpital hôpitaux chambre
-zone observatoire
-""".split())
-_PLACES = set("""
-moscou kiev kyiv washington pékin beijing paris téhéran londres berlin bruxelles ankara bakou erevan
-séoul pyongyang belgrade pristina taipei tokyo manille hanoï delhi islamabad alger rabat caracas
-georgetown khartoum addis-abeba kinshasa kigali bamako niamey ouagadougou tripoli bagdad damas
-beyrouth jérusalem tel-aviv riyad ryad doha sanaa caire nouméa berne ottawa québec vilnius riga
-tallinn chisinau minsk tbilissi varsovie budapest rome madrid tunis dakar abuja
-russie ukraine israël iran chine taïwan inde pakistan france allemagne états-unis arménie azerbaïdjan
-serbie kosovo moldavie lituanie lettonie estonie biélorussie géorgie turquie syrie liban irak yémen
-libye égypte qatar jordanie soudan éthiopie érythrée rdc rwanda venezuela guyana algérie maroc mali
-niger burkina tchad sénégal nigeria japon corée philippines vietnam belgique suisse canada émirats emirats
-""".split())
 _TOKEN = re.compile(r"\b[ldjLDJ]['’]|[\w.-]+")
 _ACRONYM = re.compile(r"[A-Z0-9]{2,}(?:-\w+)?")
 _TITLE_WORDS = {"le", "la", "les", "l'", "l’", "ce", "cet", "cette", "ces", "premier", "première", "son", "sa", "ses"}
@@ -110,13 +88,14 @@ def speaker_kind(q) -> str:
     # A definite article straight before a capital names an entity, not a person (`la Monusco`).
     article_name = (_DEFINITE.match(t) is not None and rest[0][:1].isupper()
                     and head not in _TITLE_WORDS and head.rstrip(".") not in ("dr", "pr", "me", "mgr"))
-    if (head in _ORG_HEADS or head.split("-")[0] in _ORG_HEADS or _ACRONYM.fullmatch(rest[0])
-            or (head in _PLACES and not person_after_place) or article_name):
+    orgs = words("org_nouns.txt")
+    if (head in orgs or head.split("-")[0] in orgs or _ACRONYM.fullmatch(rest[0])
+            or (head in words("places.txt") and not person_after_place) or article_name):
         return "organisation"
     for k, tok in enumerate(tokens):
         prev = tokens[k - 1].lower() if k else ""
         low = tok.lower()
-        if (tok[0].isupper() and low not in _PLACES and low not in _ORG_HEADS and low not in _TITLE_WORDS
+        if (tok[0].isupper() and low not in words("places.txt") and low not in words("org_nouns.txt") and low not in _TITLE_WORDS
                 and prev not in _PREP_BEFORE_NAME and not _ACRONYM.fullmatch(tok)):
             return "named person"
     return "role"

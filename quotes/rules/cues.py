@@ -17,6 +17,8 @@ from importlib import resources
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from .lexicons import time_words
+
 AUXILIARIES = {
     "a", "ai", "as", "avons", "avez", "ont", "avait", "avaient", "avais", "aurait", "auraient",
     "aura", "auront", "ayant", "avoir", "eu", "est", "sont", "était", "étaient", "sera", "serait",
@@ -156,11 +158,6 @@ _ADJUNCTS = (
     ("lui", "aussi"), ("elle", "aussi"), ("en", "une"), ("sur", "x"), ("sur", "twitter"), ("en", "conclusion"),
     ("d'", "un", "ton", "ferme"), ("en", "substance"), ("de", "nouveau"), ("à", "nouveau"),
 )
-_TIME = {
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
-    "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "cependant",
-    "semaine", "veille", "plus", "tard", "d'abord", "d’abord", "aujourd'hui", "aujourd’hui", "déjà", "récemment",
-}
 
 
 def skip_adjuncts(doc: Doc, i: int) -> int:
@@ -169,7 +166,7 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
     while i < len(doc):
         t = doc[i]
         low = t.lower_
-        if t.is_space or low in _TIME:
+        if t.is_space or low in time_words():
             i += 1
             continue
         if low in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (

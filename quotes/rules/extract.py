@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from . import marks as M
 from .cues import Cue, find_cues, skip_adjuncts
+from .lexicons import time_words
 
 _SENT_END = re.compile(r"[.!?…](?=[\s»”\"’)]*(\s|$))")
 _ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
@@ -37,13 +38,6 @@ _CLAUSE_CUTS = re.compile(
     re.I,
 )
 _CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
-_TIME_WORDS = {
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir",
-    "matin", "midi", "après-midi", "aujourd'hui", "aujourd’hui", "dernier", "prochain", "ensuite",
-    "également", "aussi", "encore", "alors", "déjà", "enfin", "toutefois", "cependant", "pourtant",
-    "ainsi", "notamment", "plus", "tard", "tôt", "récemment", "publiquement", "même", "cette",
-    "semaine", "fin", "début", "la", "veille", "le", "lendemain",
-}
 
 
 @dataclass
@@ -196,7 +190,7 @@ def _frame_start(cue: Cue) -> tuple[int, str] | None:
             return j + 1, "que"
         if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
             break
-    while i < len(doc) and doc[i].lower_ in _TIME_WORDS and doc[i].lower_ not in ("la", "le"):
+    while i < len(doc) and doc[i].lower_ in time_words(phrases=True):
         i += 1
     if i >= len(doc):
         return None

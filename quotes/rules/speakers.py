@@ -11,15 +11,14 @@ kept as alternative candidates for a deciding stage (the model) to choose from.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .cues import skip_adjuncts
 from .extract import Proposal
+from .lexicons import fold, folded_words, time_words
 
 PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
 FEMININE_PRON = {"elle", "-elle", "elles", "-elles"}
@@ -31,11 +30,6 @@ _NP_STOP = {
     "tout", "alors", "avec", "par", "pour", "mais", "car", "lorsque", "quand", "ce", "cette", "ces",
     "reprenant", "commentant", "soulignant", "ajoutant", "estimant", "sans", "face", "vers", "jeudi", "sous",
     "lundi", "mardi", "mercredi", "vendredi", "samedi", "dimanche", "hier", "mardi", "soir",
-}
-_SKIP_BEFORE_SUBJECT = {
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "soir", "matin",
-    "aussi", "également", "encore", "ensuite", "alors", "enfin", "toutefois", "pourtant", "dimanche",
-    "semaine", "veille", "plus", "tard", "d'abord", "d’abord",
 }
 
 
@@ -53,11 +47,6 @@ class Mention:
 class SpeakerChoice:
     mention: Mention | None
     candidates: list[Mention] = field(default_factory=list)
-
-
-def fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s.lower().replace("’", "'"))
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
 def _kind_of(span: SpacySpan) -> str:
@@ -140,7 +129,7 @@ def _np_after(doc: Doc, i: int) -> SpacySpan | None:
 def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
     """The noun phrase ending right before token i (a subject, the source before a colon)."""
     j = i
-    while j > floor and (doc[j - 1].lower_ in _SKIP_BEFORE_SUBJECT or doc[j - 1].is_space):
+    while j > floor and (doc[j - 1].lower_ in time_words() or doc[j - 1].is_space):
         j -= 1
     end = j
     while j > floor:
@@ -167,19 +156,12 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
     return span
 
 
-def _wordlist(name: str) -> frozenset[str]:
-    rows = resources.files("quotes.rules").joinpath(f"data/{name}").read_text("utf-8").splitlines()
-    return frozenset(fold(r.strip()) for r in rows if r.strip() and not r.startswith("#"))
-
-
-@lru_cache(maxsize=1)
 def _org_nouns() -> frozenset[str]:
-    return _wordlist("org_nouns.txt")
+    return folded_words("org_nouns.txt")
 
 
-@lru_cache(maxsize=1)
 def _role_nouns() -> frozenset[str]:
-    return _wordlist("role_nouns.txt")
+    return folded_words("role_nouns.txt")
 
 
 @lru_cache(maxsize=1)
@@ -320,7 +302,7 @@ def _nearby(p: Proposal, doc: Doc, base: int) -> list[Mention]:
     if doc is None:
         return []
     pos = p.start - base
-    sents = list(doc.sents)
+    sents = sentences(doc)
     idx = next((k for k, s in enumerate(sents) if s.start_char <= pos < s.end_char), 0)
     out = []
     for s in sents[max(0, idx - 1): idx + 2]:
@@ -344,9 +326,27 @@ _NOT_NAME_START = {
 }
 
 
-def person_spans(doc: Doc) -> list[SpacySpan]:
+def per_doc(doc: Doc, key: str, compute):
+    """`compute(doc)`, once per parsed region: kept in the Doc's user_data, which lives as long as
+    the parse, so every proposal of the region shares one result."""
+    cache = doc.user_data.setdefault("quotes", {})
+    if key not in cache:
+        cache[key] = compute(doc)
+    return cache[key]
+
+
+def sentences(doc: Doc) -> tuple[SpacySpan, ...]:
+    """The parser's sentences of a region, split once."""
+    return per_doc(doc, "sentences", lambda d: tuple(d.sents))
+
+
+def person_spans(doc: Doc) -> tuple[SpacySpan, ...]:
     """People named in a parsed text: NER's PER entities, plus title-case sequences NER missed
-    ("Andreï Sokolov, politologue …" at a paragraph start is often tagged nothing)."""
+    ("Andreï Sokolov, politologue …" at a paragraph start is often tagged nothing). Once per region."""
+    return per_doc(doc, "person_spans", lambda d: tuple(_person_spans(d)))
+
+
+def _person_spans(doc: Doc) -> list[SpacySpan]:
     out = [e for e in doc.ents if e.label_ == "PER"]
     covered = {t.i for e in doc.ents for t in e}
     i = 0

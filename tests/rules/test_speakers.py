@@ -269,3 +269,13 @@ def test_acronym_resolves_to_the_full_name_the_article_gives(pipe):
     q = last(pipe, text)
     assert q.speaker.text == "le DFAE"
     assert q.speaker_name == "Département fédéral des affaires étrangères"
+
+
+def test_sentences_and_people_are_derived_once_per_parsed_region(pipeline):
+    from quotes.rules.speakers import sentences
+
+    doc = pipeline.nlp("Le ministre Jean Dupont a parlé. Marie Curie a répondu.")
+    first = sentences(doc)
+    assert [s.text for s in first] == [s.text for s in doc.sents]
+    assert sentences(doc) is first and person_spans(doc) is person_spans(doc)
+    assert sentences(pipeline.nlp("Une autre phrase.")) is not first

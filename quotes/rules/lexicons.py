@@ -1,0 +1,53 @@
+"""The word lists under rules/data/: one file per list, read once, shared by every stage.
+
+A list that two stages need lives here once, so that a word added for one stage
+does not silently go missing in the other.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+
+def fold(s: str) -> str:
+    """Lower-case, unaccented, typographic apostrophes made straight: the key names are compared on."""
+    s = unicodedata.normalize("NFKD", s.replace("’", "'").lower())
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+def read_rows(name: str) -> list[str]:
+    """Non-empty, non-comment lines of data/NAME, as written."""
+    text = resources.files("quotes.rules").joinpath("data", name).read_text("utf-8")
+    return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def words(name: str) -> frozenset[str]:
+    """A one-word-per-line list (data/NAME), lower-cased as written."""
+    return frozenset(r.strip().lower() for r in read_rows(name))
+
+
+@lru_cache(maxsize=None)
+def folded_words(name: str) -> frozenset[str]:
+    """The same list folded (see `fold`), for lookups that ignore accents."""
+    return frozenset(fold(r.strip()) for r in read_rows(name))
+
+
+@lru_cache(maxsize=None)
+def _time_rows() -> tuple[tuple[str, str], ...]:
+    rows = tuple(tuple(r.split("\t")) for r in read_rows("time_words.tsv"))
+    bad = [r for r in rows if len(r) != 2 or r[1] not in ("adverb", "phrase")]
+    if bad:
+        raise ValueError(f"rules/data/time_words.tsv: bad rows {bad[:3]}")
+    return rows
+
+
+@lru_cache(maxsize=None)
+def time_words(phrases: bool = False) -> frozenset[str]:
+    """Time words and sentence adverbs that sit between a cue and its subject or complement
+    (`a déclaré mardi soir`, `a aussi estimé`, `Hier, le ministre a dit`). With `phrases`, also
+    the words that only belong to a time phrase (`cette semaine`, `mardi dernier`): safe to skip
+    before a complement, not before a subject (`cette source`, `ce dernier`)."""
+    return frozenset(w for w, kind in _time_rows() if kind == "adverb" or phrases)
