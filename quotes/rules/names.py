@@ -133,11 +133,14 @@ class NameResolver:
                 p.feminine = feminine
             self.history.append((name, feminine if feminine is not None else (p.feminine if p else None)))
 
-    def resolve(self, mention: Mention | None, cue_pos: int, text: str) -> str | None:
+    def resolve(self, mention: Mention | None, cue_pos: int, text: str, remember: bool = True) -> str | None:
+        """The name `mention` stands for. With `remember`, it becomes the latest speaker (what pronouns
+        later resolve to); without, the resolver is left as it was (to weigh an alternative)."""
         if mention is None:
             # Attributed by position: the person just introduced, or the last speaker.
             name = self._pronoun(cue_pos, text, None)
-            self._remember(name, None)
+            if remember:
+                self._remember(name, None)
             return name
         m = mention.text.strip()
         low = fold(m)
@@ -163,7 +166,8 @@ class NameResolver:
             name = m  # an anonymous source keeps its description
         else:
             name = self._role_name(m, mention.start, text)
-        self._remember(name, feminine if mention.kind != "org" else None)
+        if remember:
+            self._remember(name, feminine if mention.kind != "org" else None)
         return name
 
     def acronyms(self, text: str) -> dict[str, str]:
