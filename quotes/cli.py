@@ -25,7 +25,7 @@ def _annotate(args: argparse.Namespace) -> int:
         raise QuotesError(f"{args.output}: is a folder; give a file name such as out.jsonl")
     report = ReadReport()
     files, _ = expand(args.paths)
-    pipeline = load_pipeline(args.decider)
+    pipeline = load_pipeline(*_decider(args))
     log.info("annotating %d input(s) with %s", len(files), pipeline.version)
     docs = read_inputs(args.paths, report, max_bytes=args.max_bytes)
     bar = tqdm(docs, total=len(files), unit="doc", desc="annotate", file=sys.stderr,
@@ -46,6 +46,24 @@ def _annotate(args: argparse.Namespace) -> int:
     return 1 if report.skipped and args.strict else 0
 
 
+def _decider(args: argparse.Namespace) -> tuple[str, str | None]:
+    """--rules-only, --model DIR, --decider NAME; by default the shipped model, or the rules when it is absent."""
+    if args.rules_only:
+        if args.model:
+            raise QuotesError("--rules-only and --model exclude each other")
+        return "rules", None
+    if args.model:
+        return "model", args.model
+    if args.decider:
+        return args.decider, None
+    from .model.checkpoint import SHIPPED_DIR
+
+    if (SHIPPED_DIR / "config.json").is_file():
+        return "model", None
+    print(f"quotes: warning: no model at {SHIPPED_DIR}; deciding with the rules alone", file=sys.stderr)
+    return "rules", None
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="quotes", description="French quote attribution and stance annotation.")
     ap.add_argument("--version", action="version", version=f"quotes {__version__}")
@@ -56,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("annotate", help="find quotes, speakers and stance in scraped pages")
     a.add_argument("paths", nargs="+", help=".txt or .html files, folders (recursive), or - for standard input")
     a.add_argument("-o", "--output", default="-", help="output JSONL file (written atomically), - for stdout")
-    a.add_argument("--decider", default="rules", help="deciding stage after the rule layer (default: rules)")
+    a.add_argument("--model", metavar="DIR", help="a model folder from python -m quotes.train "
+                   "(default: the shipped model in models/)")
+    a.add_argument("--rules-only", action="store_true", help="speaker and stance from the rule layer alone (no model)")
+    a.add_argument("--decider", help="deciding stage by name (rules, model); --model and --rules-only are the usual way")
     a.add_argument("--max-bytes", type=int, default=5_000_000, help="largest input file accepted (default 5 MB)")
     a.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")

@@ -50,7 +50,7 @@ class Decider(Protocol):
     def decide(self, doc: Document, regions: list[tuple[int, Doc]], items: list[Candidate]) -> list[Quote]: ...
 
 
-DECIDERS: dict[str, Callable[[], Decider]] = {}
+DECIDERS: dict[str, Callable[..., Decider]] = {}
 
 
 def register_decider(name: str):
@@ -102,8 +102,18 @@ class RuleDecider:
         return out
 
 
+def _model_decider(model_dir=None) -> Decider:
+    """The fine-tuned encoder (quotes.model), imported only when asked for: torch stays out of rules-only runs."""
+    from .model.decider import ModelDecider
+
+    return ModelDecider(RuleDecider(), model_dir=model_dir)
+
+
+DECIDERS["model"] = _model_decider
+
+
 class Pipeline:
-    def __init__(self, nlp: Language | None = None, decider: str = "rules"):
+    def __init__(self, nlp: Language | None = None, decider: str = "rules", **decider_options):
         import spacy
 
         if nlp is None:
@@ -121,14 +131,16 @@ class Pipeline:
             from .document import QuotesError
 
             raise QuotesError(f"unknown decider {decider!r} (known: {', '.join(sorted(DECIDERS))})")
-        self.decider = DECIDERS[decider]()
+        self.decider = DECIDERS[decider](**decider_options)
         from .rules.cues import build_matcher
 
         self.matcher = build_matcher(nlp.vocab)
         meta = nlp.meta
-        self.version = f"quotes-{__version__}+{decider}+{meta.get('lang', 'fr')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+        # the model decider names its weights and base (folder@date+base), so outputs say what produced them
+        decided = getattr(self.decider, "version", None) or decider
+        self.version = f"quotes-{__version__}+{decided}+{meta.get('lang', 'fr')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
         log.info("pipeline %s: spaCy %s_%s %s, decider %s", self.version, meta.get("lang"), meta.get("name"),
-                 meta.get("version"), decider)
+                 meta.get("version"), decided)
 
     def regions(self, text: str) -> list[tuple[int, int]]:
         return article_regions(text)
@@ -181,9 +193,9 @@ def _split_glued_marks(nlp: Language) -> None:
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes + [extra]).finditer
 
 
-@lru_cache(maxsize=2)
-def load_pipeline(decider: str = "rules") -> Pipeline:
-    return Pipeline(decider=decider)
+@lru_cache(maxsize=4)
+def load_pipeline(decider: str = "rules", model_dir: str | None = None) -> Pipeline:
+    return Pipeline(decider=decider, **({"model_dir": model_dir} if model_dir else {}))
 
 
 def annotate(text: str, doc_id: str = "text") -> Document:

@@ -110,6 +110,7 @@ def load_encoder(path: str, tokenizer=None, auto_class=None, **kw):
     """AutoModel (or `auto_class`) from a local folder or cached name; its embeddings must cover the tokenizer."""
     import transformers
 
+    transformers.utils.logging.disable_progress_bar()  # a 197-line bar for a local load of a few seconds
     if tokenizer is None:
         tokenizer = load_tokenizer(path)
     cls = auto_class or transformers.AutoModel

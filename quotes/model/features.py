@@ -26,7 +26,7 @@ SOURCES = ("after", "before", "subject", "inverted", "source", "colon", "sentenc
            "nearby", "position", "previous", "none")
 KINDS = ("name", "role", "org", "pronoun", "none")
 N_FEATURES = len(SOURCES) + len(KINDS) + 4
-LEFT_CHARS, RIGHT_CHARS = 320, 160
+LEFT_CHARS, RIGHT_CHARS = 240, 120
 
 
 @dataclass
