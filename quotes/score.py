@@ -228,12 +228,49 @@ def format_errors(res: Result) -> str:
     return "\n".join(out)
 
 
+def reliability(res: Result, bins: int = 5) -> dict:
+    """Confidence against observed precision, per head: for each of `bins` equal-width confidence bins, the
+    number of predictions, their mean confidence and the share right; and the expected calibration error.
+    quote: every counted prediction (right = matched); speaker and stance: matched quotes."""
+    heads = {"quote": [(m.pred, True) for m in res.matches] + [(q, False) for _, q in res.false_pos],
+             "speaker": [(m.pred, names_agree(m.pred.speaker_name, m.gold.speaker_name)) for m in res.matches],
+             "stance": [(m.pred, m.pred.stance == m.gold.stance) for m in res.matches if m.gold.stance is not None]}
+    out = {}
+    for head, pairs in heads.items():
+        pts = [(float((q.confidence or {}).get(head, 0.0)), ok) for q, ok in pairs]
+        rows, ece = [], 0.0
+        for b in range(bins):
+            lo, hi = b / bins, (b + 1) / bins
+            inside = [(c, ok) for c, ok in pts if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+            if not inside:
+                rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": 0, "confidence": None, "precision": None})
+                continue
+            conf = sum(c for c, _ in inside) / len(inside)
+            prec = sum(1 for _, ok in inside if ok) / len(inside)
+            ece += len(inside) / len(pts) * abs(conf - prec)
+            rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(inside), "confidence": round(conf, 3),
+                         "precision": round(prec, 3)})
+        out[head] = {"bins": rows, "ece": round(ece, 4), "n": len(pts)}
+    return out
+
+
+def format_reliability(rel: dict) -> str:
+    lines = ["| head | " + " | ".join(r["bin"] for r in next(iter(rel.values()))["bins"]) + " | ECE |",
+             "|---" * (len(next(iter(rel.values()))["bins"]) + 2) + "|"]
+    for head, r in rel.items():
+        cells = [f"{b['precision']:.2f} ({b['n']})" if b["n"] else "–" for b in r["bins"]]
+        lines.append(f"| {head} | " + " | ".join(cells) + f" | {r['ece']:.3f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m quotes.score", description=__doc__.split("\n")[0])
     ap.add_argument("gold", help="gold JSONL (the scheme's format)")
     ap.add_argument("pred", help="predicted JSONL, e.g. the output of `quotes annotate`")
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--errors", action="store_true", help="list misses, false positives, speaker and stance errors")
+    ap.add_argument("--reliability", action="store_true",
+                    help="confidence bins against observed precision for quote, speaker and stance, with the ECE")
     args = ap.parse_args(argv)
     try:
         gold, pred = read_jsonl(args.gold), read_jsonl(args.pred)
@@ -249,11 +286,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(args, gold, pred, m, res) -> None:
+    if args.reliability:
+        m = {**m, "reliability": reliability(res)}
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
     else:
         print(f"{len(gold)} gold documents, {res.n_gold} gold quotes; {len(pred)} predicted documents")
         print(format_table(m))
+        if args.reliability:
+            print()
+            print("observed precision (predictions) per confidence bin:")
+            print(format_reliability(m["reliability"]))
     if args.errors:
         print()
         print(format_errors(res))

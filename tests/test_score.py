@@ -374,3 +374,26 @@ def test_samples_gold_scores_perfectly_against_itself(samples_dir):
     assert m["stance"]["accuracy"] == 1.0
     assert m["stance"]["scored"] == sum(1 for d in gold for x in d.quotes if x.stance is not None)
     assert res.false_pos == [] and res.missed == []
+
+
+def test_reliability_bins_confidence_against_precision():
+    from quotes.document import Document, Quote
+    from quotes.score import reliability, score_documents
+
+    text = "a b c d e f g h i j k l m n o p"
+    gold = Document("d", text, [Quote(0, 3, text[0:3], "direct", speaker_name="X", stance="neutral"),
+                                Quote(4, 7, text[4:7], "direct", speaker_name="Y", stance="escalation")])
+    pred = Document("d", text, [
+        Quote(0, 3, text[0:3], "direct", speaker_name="X", stance="neutral",
+              confidence={"quote": 0.9, "speaker": 0.9, "stance": 0.3}),
+        Quote(4, 7, text[4:7], "direct", speaker_name="Z", stance="escalation",
+              confidence={"quote": 0.9, "speaker": 0.95, "stance": 0.7}),
+        Quote(10, 13, text[10:13], "direct", confidence={"quote": 0.1, "speaker": 0.1, "stance": 0.5})])
+    _, res = score_documents([gold], [pred])
+    rel = reliability(res, bins=5)
+    q = {b["bin"]: b for b in rel["quote"]["bins"]}
+    assert q["0.8-1.0"]["n"] == 2 and q["0.8-1.0"]["precision"] == 1.0
+    assert q["0.0-0.2"]["n"] == 1 and q["0.0-0.2"]["precision"] == 0.0
+    # speaker: both at >= 0.8, one right: |0.925 - 0.5|
+    assert rel["speaker"]["ece"] == pytest.approx(0.425, abs=1e-3)
+    assert rel["stance"]["n"] == 2
