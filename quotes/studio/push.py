@@ -84,30 +84,64 @@ def ensure_project(client, name: str, create: bool = True):
     return full
 
 
-def existing_keys(client, project_id: int) -> set[str]:
-    keys: set[str] = set()
+def existing_tasks(client, project_id: int) -> dict:
+    """Key → task of every task in the project (annotations and predictions included)."""
+    tasks: dict = {}
     with sdk_errors(client.quotes_url, "listing tasks"):
-        for task in client.tasks.list(project=project_id, page_size=500):
+        for task in client.tasks.list(project=project_id, fields="all", page_size=500):
             data = task.data or {}
             if data.get("key"):
-                keys.add(data["key"])
+                tasks[data["key"]] = task
             elif data.get("doc_id") is not None and isinstance(data.get("text"), str):
-                keys.add(task_key(str(data["doc_id"]), data["text"]))
-    return keys
+                tasks[task_key(str(data["doc_id"]), data["text"])] = task
+    return tasks
+
+
+def _field(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _untouched(task) -> bool:
+    """No human has annotated (or skipped) this task: its prediction may be replaced."""
+    return not (task.annotations or []) and not int(getattr(task, "total_annotations", 0) or 0) \
+        and not int(getattr(task, "cancelled_annotations", 0) or 0)
+
+
+def refresh(client, task, doc: Document, version: str) -> bool:
+    """Replace the predictions of an untouched task by `doc`'s when they come from another model version."""
+    if not _untouched(task):
+        return False
+    old = task.predictions or []
+    if any(_field(p, "model_version") == version for p in old):
+        return False
+    new = document_to_task(doc, version)["predictions"][0]
+    with sdk_errors(client.quotes_url, f"updating the prediction of task {task.id}"):
+        client.predictions.create(task=task.id, **new)
+        for p in old:
+            if _field(p, "id") is not None:
+                client.predictions.delete(id=_field(p, "id"))
+    return True
 
 
 def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
-    """Import the documents not yet in the project, least confident first. Returns counts."""
+    """Import the documents not yet in the project, least confident first; for those already there, replace
+    the prediction of tasks no human has touched when it comes from another model version. Returns counts."""
     check_documents(docs)
     project = ensure_project(client, project_name)
-    have = existing_keys(client, project.id)
+    have = existing_tasks(client, project.id)
     fresh: list[tuple[Document, str]] = []
+    seen: set[str] = set()
+    updated = 0
     for doc, version in docs:
         key = task_key(doc.id, doc.text)
-        if key not in have:
-            have.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in have:
+            updated += refresh(client, have[key], doc, version)
+        else:
             fresh.append((doc, version))
-    skipped = len(docs) - len(fresh)
+    skipped = len(seen) - len(fresh) - updated + (len(docs) - len(seen))
 
     def order(item):
         score = doc_score(item[0])
@@ -128,6 +162,7 @@ def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
         "project_id": project.id,
         "imported": imported,
         "skipped": skipped,
+        "updated": updated,
         "quotes": sum(len(d.quotes) for d, _ in fresh),
         "least_confidence": order(fresh[0]) if fresh else None,
     }
@@ -142,6 +177,7 @@ def run_push(args) -> int:
     url = f"{client.quotes_url}/projects/{r['project_id']}/data"
     print(
         f"pushed {r['imported']} document(s) with {r['quotes']} predicted quote(s) to project {r['project']!r}"
+        + (f", updated the prediction of {r['updated']} unannotated task(s)" if r["updated"] else "")
         + (f", skipped {r['skipped']} already there" if r["skipped"] else "")
         + (f"; least confident first ({r['least_confidence']:.2f})" if r["least_confidence"] is not None else ""),
         file=sys.stderr,

@@ -265,3 +265,28 @@ def test_error_invalid_input_is_refused_before_import(studio, tmp_path):
     write_jsonl([doc], bad)
     code, _, err = cli("push", str(bad), "--project", "refused", *studio.flags())
     one_line_error(code, err, "does not follow the scheme")
+
+
+def test_newer_model_updates_only_untouched_tasks(studio, reviewed, tmp_path):
+    """A re-push from another model version replaces the prediction of the task nobody reviewed, and only it."""
+    pid, expected, _ = reviewed
+    client = studio.client()
+    before = {t.data["doc_id"]: t for t in tasks_of(client, pid)}
+    code, out, err = cli("push", str(PREDICTIONS), "--project", "loop", "--model-version", "model:newer", *studio.flags())
+    assert code == 0, err
+    assert "updated the prediction of 1 unannotated task(s)" in err and "skipped 2 already there" in err
+    after = {t.data["doc_id"]: t for t in tasks_of(client, pid)}
+    assert len(after) == 3
+    assert [p.model_version for p in after["studio_003_geneve"].predictions] == ["model:newer"]
+    for doc_id in expected:  # reviewed: predictions and annotations as they were
+        assert [p.model_version for p in after[doc_id].predictions] == \
+            [p.model_version for p in before[doc_id].predictions]
+        assert [a["id"] for a in after[doc_id].annotations] == [a["id"] for a in before[doc_id].annotations]
+    # the same version again changes nothing
+    code, _, err = cli("push", str(PREDICTIONS), "--project", "loop", "--model-version", "model:newer", *studio.flags())
+    assert code == 0 and "updated" not in err and "skipped 3 already there" in err
+    # and the pull still holds the human corrections only
+    pulled = tmp_path / "pulled.jsonl"
+    code, _, err = cli("pull", "--project", "loop", "-o", str(pulled), *studio.flags())
+    assert code == 0, err
+    assert sorted(d.id for d in read_jsonl(pulled)) == sorted(expected)
