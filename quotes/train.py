@@ -37,6 +37,10 @@ class ModelArguments:
     base_model: str | None = field(default=None, metadata={
         "help": "base encoder folder or cached hub name (default: $QUOTES_BASE_MODEL, camembert-base when cached, "
                 "else the offline base built by the set-up)"})
+    num_layers: int = field(default=0, metadata={
+        "help": "keep only the base's first N layers (0: all): fewer layers, faster annotation"})
+    window_left: int = field(default=240, metadata={"help": "characters of context before a quote"})
+    window_right: int = field(default=120, metadata={"help": "characters of context after a quote"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.1, metadata={"help": "dropout on the LoRA path"})

@@ -124,7 +124,8 @@ def load(folder: Path) -> Loaded:
     config = read_config(folder)
     path, description = _resolve(config["base"])
     tokenizer = load_tokenizer(path)
-    encoder = load_encoder(path, tokenizer=tokenizer)
+    # a model trained on the base's first N layers loads only those
+    encoder = load_encoder(path, tokenizer=tokenizer, num_hidden_layers=config["base"]["num_hidden_layers"])
     want = config["base"]
     got = encoder.config
     if (got.hidden_size, got.vocab_size, got.num_hidden_layers) != (want["hidden_size"], want["vocab_size"],

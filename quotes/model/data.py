@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..document import Document
-from .features import N_FEATURES, QuoteInput, attach_gold, build_inputs, candidate_features
+from .features import N_FEATURES, QuoteInput, Window, attach_gold, build_inputs, candidate_features
 from .network import MENTION, QUOTE
 
-LONG_QUOTE = 600  # characters; longer quotes are shown as head + " … " + tail
-HEAD, TAIL = 350, 220
 GAP = " … "
 MAX_TOKENS = 320
 
@@ -29,24 +27,24 @@ class Prepared:
     inputs: list[QuoteInput]
 
 
-def prepare(pipeline, doc: Document, gold: bool = False) -> Prepared:
+def prepare(pipeline, doc: Document, gold: bool = False, shape: Window = Window()) -> Prepared:
     parsed = pipeline.parse_regions(doc.text, pipeline.regions(doc.text))
     items = pipeline.candidates(doc.text, parsed)
-    inputs = build_inputs(doc, parsed, items)
+    inputs = build_inputs(doc, parsed, items, shape)
     if gold:
         attach_gold(doc, inputs)
     return Prepared(doc, parsed, items, inputs)
 
 
-def _segments(q: QuoteInput) -> list[tuple[int, int]]:
+def _segments(q: QuoteInput, shape: Window) -> list[tuple[int, int]]:
     w0, w1 = q.window
-    if q.end - q.start <= LONG_QUOTE:
+    if q.end - q.start <= shape.long_quote:
         return [(w0, w1)]
-    return [(w0, q.start + HEAD), (q.end - TAIL, w1)]
+    return [(w0, q.start + shape.head), (q.end - shape.tail, w1)]
 
 
-def row(text: str, q: QuoteInput, doc_id: str = "") -> dict:
-    segs = _segments(q)
+def row(text: str, q: QuoteInput, doc_id: str = "", shape: Window = Window()) -> dict:
+    segs = _segments(q, shape)
     parts, starts, at = [], [], 0
     for i, (a, b) in enumerate(segs):
         if i:
@@ -74,8 +72,8 @@ def row(text: str, q: QuoteInput, doc_id: str = "") -> dict:
     }
 
 
-def rows(prepared: Prepared, labelled_only: bool = False) -> list[dict]:
-    out = [row(prepared.doc.text, q, prepared.doc.id) for q in prepared.inputs]
+def rows(prepared: Prepared, labelled_only: bool = False, shape: Window = Window()) -> list[dict]:
+    out = [row(prepared.doc.text, q, prepared.doc.id, shape) for q in prepared.inputs]
     if labelled_only:
         out = [r for r in out if r["stance_label"] != -100 or r["speaker_label"] != -100]
     return out

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..document import Document, Quote, QuotesError, Span
 from . import checkpoint
 from .data import Prepared, collate, row, tokenize
-from .features import STANCE_LABELS, build_inputs
+from .features import STANCE_LABELS, Window, build_inputs
 
 log = logging.getLogger("quotes.model")
 BATCH = 32
@@ -25,7 +25,8 @@ BATCH = 32
 class Predictor:
     """A loaded model folder that turns rows into (speaker probabilities, stance probabilities)."""
 
-    def __init__(self, model, tokenizer, temperature: dict | None = None, bf16: bool = True, version: str = ""):
+    def __init__(self, model, tokenizer, temperature: dict | None = None, bf16: bool = True, version: str = "",
+                 shape: Window = Window()):
         import torch
 
         self.model = model
@@ -34,11 +35,13 @@ class Predictor:
         self.t_speaker, self.t_stance = float(t.get("speaker", 1.0)), float(t.get("stance", 1.0))
         self.bf16 = bf16 and torch.backends.mkldnn.is_available()
         self.version = version
+        self.shape = shape
 
     @classmethod
     def from_folder(cls, folder: Path) -> "Predictor":
         loaded = checkpoint.load(folder)
-        return cls(loaded.model, loaded.tokenizer, loaded.config.get("temperature"), version=loaded.version)
+        return cls(loaded.model, loaded.tokenizer, loaded.config.get("temperature"), version=loaded.version,
+                   shape=Window(**loaded.config.get("window", {})))
 
     def logits(self, rows: list[dict]):
         """Raw logits, in the order of `rows`: (list of speaker logit lists, stance logits [N, 3])."""
@@ -76,7 +79,7 @@ def decide_prepared(predictor: Predictor, prep: Prepared, rule_quotes: list[Quot
     if not prep.inputs:
         return rule_quotes
     text = prep.doc.text
-    speaker, stance = predictor.predict([row(text, q) for q in prep.inputs])
+    speaker, stance = predictor.predict([row(text, q, shape=predictor.shape) for q in prep.inputs])
     out = []
     for q, rq, sp, st in zip(prep.inputs, rule_quotes, speaker, stance):
         k = int(sp.argmax())
@@ -105,7 +108,7 @@ class ModelDecider:
 
     def decide(self, doc: Document, regions, items) -> list[Quote]:
         rule_quotes = self._rules.decide(doc, regions, items)
-        prep = Prepared(doc, regions, items, build_inputs(doc, regions, items))
+        prep = Prepared(doc, regions, items, build_inputs(doc, regions, items, self.predictor.shape))
         if len(prep.inputs) != len(rule_quotes):
             raise QuotesError(f"document {doc.id!r}: {len(prep.inputs)} model inputs for {len(rule_quotes)} proposals")
         return decide_prepared(self.predictor, prep, rule_quotes)

@@ -26,7 +26,17 @@ SOURCES = ("after", "before", "subject", "inverted", "source", "colon", "sentenc
            "nearby", "position", "previous", "none")
 KINDS = ("name", "role", "org", "pronoun", "none")
 N_FEATURES = len(SOURCES) + len(KINDS) + 4
-LEFT_CHARS, RIGHT_CHARS = 240, 120
+
+
+@dataclass(frozen=True)
+class Window:
+    """How much text the encoder sees around a quote, in characters; a model records its own in config.json."""
+
+    left: int = 240
+    right: int = 120
+    long_quote: int = 600  # longer quotes are shown as head + " … " + tail, so the cue after them stays in view
+    head: int = 350
+    tail: int = 220
 
 
 @dataclass
@@ -55,13 +65,13 @@ def _kind(m: Mention | None) -> str:
     return m.kind if m is not None and m.kind in KINDS else "none"
 
 
-def _window(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+def _window(text: str, start: int, end: int, floor: int, ceil: int, shape: Window) -> tuple[int, int]:
     """About a sentence or two around the quote, cut at a space, never past the region."""
-    left = max(floor, start - LEFT_CHARS)
+    left = max(floor, start - shape.left)
     if left > floor:
         sp = text.find(" ", left, start)
         left = sp + 1 if sp != -1 else left
-    right = min(ceil, end + RIGHT_CHARS)
+    right = min(ceil, end + shape.right)
     if right < ceil:
         sp = text.rfind(" ", end, right)
         right = sp if sp != -1 else right
@@ -85,7 +95,7 @@ def candidate_features(c: Candidate, quote: tuple[int, int], window: tuple[int, 
     return f
 
 
-def build_inputs(doc: Document, parsed, items) -> list[QuoteInput]:
+def build_inputs(doc: Document, parsed, items, shape: Window = Window()) -> list[QuoteInput]:
     """One QuoteInput per proposal (`items`: the pipeline's Candidates, in text order)."""
     text = doc.text
     resolver = NameResolver(parsed)
@@ -120,7 +130,7 @@ def build_inputs(doc: Document, parsed, items) -> list[QuoteInput]:
             seen.add(key)
             unique.append(c)
         floor, ceil = next(((s, e) for s, e in regions if s <= p.start < e), (0, len(text)))
-        out.append(QuoteInput(p.start, p.end, _window(text, p.start, p.end, floor, max(ceil, p.end)), unique,
+        out.append(QuoteInput(p.start, p.end, _window(text, p.start, p.end, floor, max(ceil, p.end), shape), unique,
                               extra={"proposal": p}))
         prev_mention, prev_name = m, rule_name or prev_name
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -17,7 +18,7 @@ from ..score import score_documents
 from . import checkpoint
 from .data import prepare, rows, tokenize, collate
 from .decider import Predictor, decide_prepared
-from .features import N_FEATURES, STANCE_LABELS
+from .features import N_FEATURES, STANCE_LABELS, Window
 
 log = logging.getLogger("quotes.train")
 
@@ -31,10 +32,10 @@ def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _prepare_all(pipeline, docs: list[Document], desc: str, quiet: bool):
+def _prepare_all(pipeline, docs: list[Document], desc: str, quiet: bool, shape: Window):
     from tqdm import tqdm
 
-    return [prepare(pipeline, d, gold=True) for d in tqdm(docs, desc=desc, unit="doc", file=sys.stderr,
+    return [prepare(pipeline, d, gold=True, shape=shape) for d in tqdm(docs, desc=desc, unit="doc", file=sys.stderr,
                                                           disable=quiet)]
 
 
@@ -91,15 +92,17 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
         log.info("data %s: %d documents, %d quotes", c["file"], c["documents"], c["quotes"])
     _seed(args.seed)
     tokenizer = load_tokenizer(path)
-    encoder = load_encoder(path, tokenizer=tokenizer)
+    shape = Window(left=model_args.window_left, right=model_args.window_right)
+    layers = {"num_hidden_layers": model_args.num_layers} if model_args.num_layers else {}
+    encoder = load_encoder(path, tokenizer=tokenizer, **layers)
     mtype = encoder.config.model_type
     lcfg = lora_config(mtype, model_args.lora_r, model_args.lora_alpha, model_args.lora_dropout)
     peft_model = with_lora(encoder, lcfg)
     model = QuoteModel(peft_model, encoder.config.hidden_size, N_FEATURES, len(STANCE_LABELS))
 
-    train_preps = _prepare_all(pipeline, train_docs, "rules on train", args.quiet)
-    dev_preps = _prepare_all(pipeline, dev_docs, "rules on dev", args.quiet)
-    train_rows = [r for p in train_preps for r in rows(p, labelled_only=True)]
+    train_preps = _prepare_all(pipeline, train_docs, "rules on train", args.quiet, shape)
+    dev_preps = _prepare_all(pipeline, dev_docs, "rules on dev", args.quiet, shape)
+    train_rows = [r for p in train_preps for r in rows(p, labelled_only=True, shape=shape)]
     if not train_rows:
         raise QuotesError("no training rows: the rule layer matched none of the gold quotes")
     ds = Dataset.from_list(train_rows).map(lambda r: tokenize(r, tokenizer), desc="tokenize",
@@ -125,7 +128,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
     pad = tokenizer.pad_token_id
     stance_loss = torch.nn.CrossEntropyLoss(ignore_index=-100)
     speaker_loss = torch.nn.CrossEntropyLoss(ignore_index=-100)
-    live = Predictor(model, tokenizer, bf16=args.bf16)
+    live = Predictor(model, tokenizer, bf16=args.bf16, shape=shape)
     history, best, best_state, bad, step = [], -1.0, None, 0, 0
     gen = torch.Generator().manual_seed(args.seed)
     for epoch in range(1, args.epochs + 1):
@@ -174,7 +177,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
     model.eval()
 
     # temperature scaling on dev: one scalar per head
-    dev_rows = [r for p in dev_preps for r in rows(p, labelled_only=True)]
+    dev_rows = [r for p in dev_preps for r in rows(p, labelled_only=True, shape=shape)]
     sp_logits, st_logits = live.logits(dev_rows) if dev_rows else ([], torch.zeros((0, 3)))
     temperature = {"speaker": fit_temperature(sp_logits, [r["speaker_label"] for r in dev_rows]),
                    "stance": fit_temperature(list(st_logits), [r["stance_label"] for r in dev_rows])}
@@ -184,7 +187,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
     figures = {"dev": {"rules": _summary(_rules_figures(pipeline, dev_preps, dev_docs)),
                        "model": _summary(_evaluate(live, pipeline, dev_preps, dev_docs))}}
     if test_docs:
-        test_preps = _prepare_all(pipeline, test_docs, "rules on test", args.quiet)
+        test_preps = _prepare_all(pipeline, test_docs, "rules on test", args.quiet, shape)
         figures["test"] = {"rules": _summary(_rules_figures(pipeline, test_preps, test_docs)),
                            "model": _summary(_evaluate(live, pipeline, test_preps, test_docs))}
     seconds = round(time.monotonic() - t_start, 1)
@@ -193,13 +196,14 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
         "base": checkpoint.base_entry(model_args.base_model, path, base_desc, encoder),
         "lora": {"r": lcfg.r, "alpha": lcfg.lora_alpha, "dropout": lcfg.lora_dropout,
                  "targets": sorted(lcfg.target_modules) if lcfg.target_modules else None},
-        "n_features": N_FEATURES, "stances": list(STANCE_LABELS), "temperature": temperature,
+        "window": dataclasses.asdict(shape), "n_features": N_FEATURES, "stances": list(STANCE_LABELS),
+        "temperature": temperature,
         "trained": {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": seconds,
                     "seed": args.seed, "epochs_run": len(history), "steps": step,
                     "train": train_counts, "dev": dev_counts, "test": test_counts,
                     "rows": len(train_rows), "rows_with_speaker": n_speaker,
                     "hyper_parameters": {k: v for k, v in vars(args).items() if k not in ("output", "quiet")}
-                    | {"lora_r": lcfg.r, "lora_alpha": lcfg.lora_alpha, "lora_dropout": lcfg.lora_dropout},
+                    | {k: v for k, v in vars(model_args).items() if k != "base_model"},
                     "command": "python -m quotes.train " + " ".join(sys.argv[1:]),
                     "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"},
         "figures": figures, "history": history,

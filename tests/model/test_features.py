@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from quotes.document import Document, Quote, Span
-from quotes.model.data import GAP, LONG_QUOTE, prepare, row
-from quotes.model.features import N_FEATURES, QuoteInput, Candidate, attach_gold
+from quotes.model.data import GAP, prepare, row
+from quotes.model.features import N_FEATURES, QuoteInput, Candidate, Window, attach_gold
 from quotes.pipeline import load_pipeline
 
 TEXT = ("Le ministre des Affaires étrangères, Paul Dumont, a déclaré mardi : « Nous ne céderons pas. » "
@@ -62,7 +62,7 @@ def test_long_quote_keeps_head_and_tail_in_view():
     text = "Jean Martin a dit : " + body + ", a-t-il conclu."
     start = text.index("«")
     end = text.index("»") + 1
-    assert end - start > LONG_QUOTE
+    assert end - start > Window().long_quote
     q = QuoteInput(start, end, (0, len(text)), [Candidate("Jean Martin", None, "before", "name", True)])
     r = row(text, q)
     assert GAP in r["text"] and r["text"].endswith(", a-t-il conclu.")
