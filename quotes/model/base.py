@@ -120,7 +120,13 @@ def load_encoder(path: str, tokenizer=None, auto_class=None, **kw):
             if config.model_type in _POOLER_TYPES:
                 # the e5 weights have no pooler: without this, transformers adds a random one and warns
                 kw["add_pooling_layer"] = False
-        model = cls.from_pretrained(str(path), local_files_only=True, **kw)
+        verbosity = transformers.utils.logging.get_verbosity()
+        if "num_hidden_layers" in kw:  # the dropped layers' weights are reported as unexpected: they are meant to be
+            transformers.utils.logging.set_verbosity_error()
+        try:
+            model = cls.from_pretrained(str(path), local_files_only=True, **kw)
+        finally:
+            transformers.utils.logging.set_verbosity(verbosity)
     except Exception as e:
         raise QuotesError(f"base model {path}: cannot load its weights ({_first_line(e)}) {_HINT}") from None
     rows = model.get_input_embeddings().num_embeddings
