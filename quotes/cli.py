@@ -8,7 +8,7 @@ import os
 import sys
 
 from .version import __version__
-from .document import QuotesError
+from .document import QuotesError, run_command
 
 log = logging.getLogger("quotes")
 PROGRESS_MIN_FILES = 5
@@ -102,22 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        return int(args.func(args) or 0)
-    except QuotesError as e:
-        print(f"quotes: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("quotes: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 1
-    except Exception as e:  # a bug of ours: say it in one line; -v shows where
-        if args.verbose:
-            raise
-        print(f"quotes: internal error: {type(e).__name__}: {e} (run with -v for the traceback, and please report it)",
-              file=sys.stderr)
-        return 70
+
+    def body() -> int:
+        try:
+            return int(args.func(args) or 0)
+        except (QuotesError, KeyboardInterrupt):
+            raise  # run_command's one line
+        except BrokenPipeError:
+            return 1
+        except Exception as e:  # a bug of ours: say it in one line; -v shows where
+            if args.verbose:
+                raise
+            print(f"quotes: internal error: {type(e).__name__}: {e} (run with -v for the traceback, "
+                  "and please report it)", file=sys.stderr)
+            return 70
+
+    return run_command(body)
 
 
 if __name__ == "__main__":

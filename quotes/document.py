@@ -27,6 +27,18 @@ class DataError(QuotesError, ValueError):
     """A file that does not follow the scheme; the message is one line for the user."""
 
 
+def run_command(body, interrupted: str = "interrupted") -> int:
+    """A command's exit status: `body()`'s, or 2 with the QuotesError's one line, or 130 on Ctrl-C."""
+    try:
+        return int(body() or 0)
+    except QuotesError as e:
+        print(f"quotes: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"quotes: {interrupted}", file=sys.stderr)
+        return 130
+
+
 @dataclass(frozen=True)
 class Span:
     start: int

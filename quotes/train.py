@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import QuotesError
+from .document import QuotesError, run_command
 
 log = logging.getLogger("quotes.train")
 
@@ -88,18 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     data_args, model_args, train_args = parse(argv)
-    try:
+
+    def body() -> int:
         from .model.training import run
         from .pipeline import Pipeline
 
         run(data_args, model_args, train_args, Pipeline(decider="rules"), _read_gold)
-    except QuotesError as e:
-        print(f"quotes: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("quotes: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    return 0
+        return 0
+
+    return run_command(body, interrupted="interrupted; nothing was written")
 
 
 if __name__ == "__main__":

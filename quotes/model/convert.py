@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from quotes.document import QuotesError
+from quotes.document import QuotesError, run_command
 
 log = logging.getLogger("quotes.model")
 
@@ -241,18 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="rebuild even when an identical build is there")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="quotes: %(message)s", stream=sys.stderr)
-    try:
+
+    def body() -> int:
         t0 = time.monotonic()
         out = build_base(args.output, force=args.force)
-    except QuotesError as e:
-        print(f"quotes: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("quotes: interrupted", file=sys.stderr)
-        return 130
-    prov = read_provenance(out) or {}
-    print(f"{out} (vocabulary {prov.get('vocab_size')}, {time.monotonic() - t0:.1f} s)")
-    return 0
+        prov = read_provenance(out) or {}
+        print(f"{out} (vocabulary {prov.get('vocab_size')}, {time.monotonic() - t0:.1f} s)")
+        return 0
+
+    return run_command(body)
 
 
 if __name__ == "__main__":
