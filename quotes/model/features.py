@@ -13,7 +13,7 @@ quotes can all be batched into one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..document import Document, Quote
 from ..rules.names import NameResolver
@@ -58,7 +58,6 @@ class QuoteInput:
     candidates: list[Candidate]
     speaker_label: int = -100  # index of the gold speaker among candidates (-100: unknown / not among them)
     stance_label: int = -100
-    extra: dict = field(default_factory=dict)
 
 
 def _kind(m: Mention | None) -> str:
@@ -130,8 +129,7 @@ def build_inputs(doc: Document, parsed, items, shape: Window = Window()) -> list
             seen.add(key)
             unique.append(c)
         floor, ceil = next(((s, e) for s, e in regions if s <= p.start < e), (0, len(text)))
-        out.append(QuoteInput(p.start, p.end, _window(text, p.start, p.end, floor, max(ceil, p.end), shape), unique,
-                              extra={"proposal": p}))
+        out.append(QuoteInput(p.start, p.end, _window(text, p.start, p.end, floor, max(ceil, p.end), shape), unique))
         prev_mention, prev_name = m, rule_name or prev_name
     return out
 

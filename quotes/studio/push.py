@@ -141,7 +141,7 @@ def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
             updated += refresh(client, have[key], doc, version)
         else:
             fresh.append((doc, version))
-    skipped = len(seen) - len(fresh) - updated + (len(docs) - len(seen))
+    skipped = len(docs) - len(fresh) - updated
 
     def order(item):
         score = doc_score(item[0])
