@@ -11,6 +11,12 @@ extracts, see `markup.compile_html`). The documents are split by document,
 3. all documents are sorted by (position, hash) and cut into train, dev, test
    with counts of 70/15/15 % of the total (largest remainders).
 
+A batch may carry its own shares in `<batch>/splits.json`
+(`{"train": 0.8, "dev": 0.2}`): the batches that share a policy are split
+together by the same steps, apart from the others. Adding such a batch
+therefore moves no document of the default batches (the test split stays
+comparable).
+
 Outputs, under `--out`: `train.jsonl`, `dev.jsonl`, `test.jsonl` (atomic
 writes), `pages/<id>.txt` (each txt document's page, exactly its `text`) and
 `html/<id>.html` (each html source without its markers), so that
@@ -22,6 +28,7 @@ Nothing is written when a source has a problem, unless `--skip-bad`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sys
@@ -74,7 +81,25 @@ def _hash(doc_id: str) -> float:
     return int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big") / 2**64
 
 
-def assign_splits(batches: dict[str, list[str]]) -> dict[str, str]:
+def batch_splits(folder: Path) -> tuple[tuple[str, float], ...]:
+    """A batch's split shares: its `splits.json`, else the default 70/15/15."""
+    path = folder / "splits.json"
+    if not path.is_file():
+        return SPLITS
+    try:
+        shares = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise DataError(f"{path}: not a JSON object of split shares ({e})") from None
+    names = [n for n, _ in SPLITS]
+    if (not isinstance(shares, dict) or not shares or set(shares) - set(names)
+            or not all(isinstance(v, (int, float)) and v >= 0 for v in shares.values())
+            or abs(sum(shares.values()) - 1) > 1e-6):
+        raise DataError(f"{path}: expected shares of {', '.join(names)} summing to 1, got {shares!r}")
+    return tuple((n, float(shares.get(n, 0.0))) for n in names)
+
+
+def assign_splits(batches: dict[str, list[str]],
+                  splits: tuple[tuple[str, float], ...] = SPLITS) -> dict[str, str]:
     """doc id → split name, by the procedure in the module docstring."""
     keyed = []
     for ids in batches.values():
@@ -82,12 +107,12 @@ def assign_splits(batches: dict[str, list[str]]) -> dict[str, str]:
         keyed += [((r + 0.5) / len(ranked), _hash(i), i) for r, i in enumerate(ranked)]
     keyed.sort()
     n = len(keyed)
-    counts = [int(share * n) for _, share in SPLITS]
-    by_remainder = sorted(range(len(SPLITS)), key=lambda k: -(SPLITS[k][1] * n - counts[k]))
+    counts = [int(share * n) for _, share in splits]
+    by_remainder = sorted(range(len(splits)), key=lambda k: -(splits[k][1] * n - counts[k]))
     for k in by_remainder[: n - sum(counts)]:
         counts[k] += 1
     out, i = {}, 0
-    for (name, _), c in zip(SPLITS, counts):
+    for (name, _), c in zip(splits, counts):
         for _, _, doc_id in keyed[i:i + c]:
             out[doc_id] = name
         i += c
@@ -143,10 +168,12 @@ def build(src: Path, out: Path, skip_bad: bool = False, err=None) -> int:
         print(f"{bad} of {len(files)} source files have problems; nothing written "
               "(--skip-bad builds from the others)", file=err)
         return 1
-    batches: dict[str, list[str]] = {}
+    by_policy: dict[tuple, dict[str, list[str]]] = {}
     for doc_id, batch in batch_of.items():
-        batches.setdefault(batch, []).append(doc_id)
-    split_of = assign_splits(batches)
+        by_policy.setdefault(batch_splits(src / batch), {}).setdefault(batch, []).append(doc_id)
+    split_of: dict[str, str] = {}
+    for policy, batches in sorted(by_policy.items()):
+        split_of.update(assign_splits(batches, policy))
     out.mkdir(parents=True, exist_ok=True)
     summary = []
     for name, _ in SPLITS:

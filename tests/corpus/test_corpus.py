@@ -249,3 +249,29 @@ def test_sentinels_round_trip_like_markers():
     assert markup.strip_sentinels(markup.to_sentinels(page)) == markup.strip_markers(page)
     with pytest.raises(markup.DataError, match="stray"):
         markup.strip_sentinels("texte " + markup.S_CLOSE)
+
+
+def test_batch_with_own_split_shares_moves_no_default_document(tmp_path, capsys):
+    src = tmp_path / "src"
+    shutil.copytree(DATA / "src", src)
+    before = tmp_path / "before"
+    assert run(["build", "--src", str(src), "--out", str(before)], capsys)[0] == 0
+    first = {d.id: d.extra["split"] for s in ("train", "dev", "test") for d in read_jsonl(before / f"{s}.jsonl")}
+
+    extra = src / "b9"
+    extra.mkdir()
+    (extra / "splits.json").write_text('{"train": 0.5, "dev": 0.5}', encoding="utf-8")
+    page = (src / "b1" / "t1_001_frontiere_wire.txt").read_text(encoding="utf-8")
+    for i in range(6):
+        (extra / f"t9_{i:03d}_copy.txt").write_text(page, encoding="utf-8")
+    after = tmp_path / "after"
+    code, _, err = run(["build", "--src", str(src), "--out", str(after)], capsys)
+    assert code == 0, err
+    second = {d.id: d.extra["split"] for s in ("train", "dev", "test") for d in read_jsonl(after / f"{s}.jsonl")}
+    assert {i: second[i] for i in first} == first
+    new = [second[i] for i in second if i.startswith("t9_")]
+    assert sorted(new) == ["dev"] * 3 + ["train"] * 3
+
+    (extra / "splits.json").write_text('{"train": 0.5, "exam": 0.5}', encoding="utf-8")
+    code, _, err = run(["build", "--src", str(src), "--out", str(tmp_path / "bad")], capsys)
+    assert code == 2 and "splits.json: expected shares of train, dev, test" in err
