@@ -85,6 +85,8 @@ def test_page_article_quotes_are_found(page_doc):
         ("les conseillers diplomatiques des deux dirigeants se sont entretenus dès mardi soir avec leurs "
          "homologues russe et ukrainien pour préparer cette rencontre", "indirect", "Selon"),
         ("Toute nouvelle offensive entraînerait des sanctions massives", "direct", "a toutefois averti"),
+        # The standfirst is in scope (scheme v1.1): "proposent de + infinitive" reports a proposal.
+        ("accueillir une nouvelle session de discussions d'ici la fin du mois", "indirect", "proposent"),
     ]
     for text, qtype, cue in expected:
         assert text in found, (text, list(found))

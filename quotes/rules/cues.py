@@ -17,7 +17,7 @@ from importlib import resources
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from .lexicons import time_words
+from .lexicons import time_words, words
 
 AUXILIARIES = {
     "a", "ai", "as", "avons", "avez", "ont", "avait", "avaient", "avais", "aurait", "auraient",
@@ -197,9 +197,11 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
 
 
 def _is_noun_use(tok: Token) -> bool:
-    """`la note`, `une estime`, `le dit`: a cue form used as a noun or adjective."""
+    """`la note`, `une estime`, `le dit`, `un point presse`: a cue form used as a noun or adjective."""
     prev = tok.nbor(-1) if tok.i > tok.doc[0].i else None
-    return prev is not None and prev.lower_ in _DETERMINERS
+    if prev is None:
+        return False
+    return prev.lower_ in _DETERMINERS or (prev.pos_ == "NOUN" and tok.lower_ in words("noun_forms.txt"))
 
 
 def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Span, Token | None, tuple]:
@@ -295,6 +297,11 @@ def _pour_is_source(doc: Doc, i: int) -> bool:
     at_clause_start = i == doc[i].sent.start or doc[i - 1].text in {",", ";", ":", "\n"} or doc[i - 1].is_space
     if not at_clause_start:
         return False
+    j = i + 1
+    if j < len(doc) and doc[j].lower_ in _DETERMINERS:
+        j += 1
+    if j < len(doc) and doc[j].lower_ in words("not_sources.txt"):
+        return False  # "Pour l'heure, …": an adverbial
     for t in doc[i + 1:i + 8]:
         if t.text == ",":
             return True

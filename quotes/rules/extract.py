@@ -22,21 +22,10 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from . import marks as M
-from .cues import Cue, find_cues, skip_adjuncts
+from .clauses import CLAUSE_CUTS, clause_end, clause_start, trim
+from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
 from .lexicons import time_words
 
-_SENT_END = re.compile(r"[.!?…](?=[\s»”\"’)]*(\s|$))")
-_ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
-_DATELINE = re.compile(
-    r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ .-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*)?"
-    r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—]\s*"
-)
-# A comma followed by one of these ends a reported clause ("…, tout en exhortant").
-_CLAUSE_CUTS = re.compile(
-    r",\s+(?:tout en|tandis que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
-    r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
-    re.I,
-)
 _CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
 
 
@@ -56,64 +45,6 @@ class Proposal:
     doc: Doc | None = None
     base: int = 0  # offset of doc in the document text
     extra: dict = field(default_factory=dict)
-
-
-def _clause_start(text: str, pos: int, floor: int, marked: list[M.Marked] = ()) -> int:
-    """Start of the sentence or clause holding `pos`, skipping a wire dateline.
-
-    Quoted content is opaque: a full stop inside « … » does not end the sentence around it.
-    """
-    closes = {m.close: m.open for m in marked if m.closed and m.outer_end <= pos}
-    i = pos
-    while i > floor:
-        if i - 1 in closes:
-            i = max(floor, closes[i - 1])
-            continue
-        ch = text[i - 1]
-        if ch == "\n":
-            break
-        if ch in ":" and i < len(text) and text[i].isspace():
-            break
-        if ch in ".!?…" and i < len(text) and (text[i] in " \u00a0\t" or text[i] in M.OPENERS or text[i] == '"') \
-                and not _ABBREV.search(text[floor:i - 1]):
-            break
-        i -= 1
-    while i < pos and text[i] in M.SPACES + "-–—":
-        i += 1
-    m = _DATELINE.match(text, i, pos)
-    if m and m.end() <= pos:
-        i = m.end()
-    return i
-
-
-def _clause_end(text: str, pos: int, ceiling: int) -> int:
-    """End of the sentence holding `pos` (before its final punctuation)."""
-    depth = 0
-    i = pos
-    while i < ceiling:
-        ch = text[i]
-        if ch in M.OPENERS:
-            depth += 1
-        elif ch in M.CLOSERS and depth:
-            depth -= 1
-        if ch == "\n":
-            break
-        if ch in ".!?" and not depth and (i + 1 >= ceiling or text[i + 1] in " \n\u00a0\t\"»”") \
-                and not _ABBREV.search(text[max(0, i - 4):i]):
-            break
-        i += 1
-    return i
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    strip = M.SPACES + "\n\r,;:.–—-"
-    while s < e and text[s] in strip:
-        s += 1
-    while e > s and text[e - 1] in strip + "!?…" and not (text[e - 1] in "!?…" and e - s > 0):
-        e -= 1
-    while e > s and text[e - 1] in strip:
-        e -= 1
-    return s, e
 
 
 def _cue_starting_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 6) -> Cue | None:
@@ -160,6 +91,44 @@ def _incise_inside(cues: list[Cue], base: int, text: str, m: M.Marked) -> tuple[
     return None
 
 
+def _cut_unclosed(m: M.Marked, cues: list[Cue], base: int, text: str) -> list[M.Marked]:
+    """A mark the scrape never closed ends where the narration resumes: before an incise cue
+    (`« A, a dit X. B`). When such a mark was paired with a closing mark paragraphs later, that
+    closing mark had lost its own opening one: its words run from its line's start."""
+    brk = text.find("\n", m.start, m.end)
+    if m.closed and brk < 0:
+        return [m]
+    first_end = m.end if brk < 0 else brk
+    for c in cues:
+        cs = base + c.span.start_char
+        ce = base + c.span.end_char
+        # ", a-t-il dit, B" is an incise inside the marks; ", a dit X." ends the speaker's words.
+        if m.start < cs < first_end and re.search(r",[\s\u00a0]*$", text[m.start:cs]) and _incise_ok(c) \
+                and re.match(r"[^,;«»\"\n]{0,80}[.!?](\s|$)", text[ce:first_end + 1]):
+            comma = text.rindex(",", m.start, cs)
+            out = [M.Marked(m.open, comma, m.start, trim(text, m.start, comma)[1], m.depth, False)]
+            if m.closed:
+                line = text.rfind("\n", 0, m.close) + 1
+                s, e = trim(text, line, m.close)
+                if e > s and line > first_end:
+                    out.append(M.Marked(line, m.close, s, M._trim(text, s, m.end)[1], m.depth, True))
+            return out
+    return [m]
+
+
+def _verb_inside(doc: Doc, base: int, text: str, clause_start: int, m: M.Marked) -> bool:
+    """The marks open on a finite reporting verb, after a short subject that opens the clause."""
+    first = doc.char_span(m.start - base, m.start - base + 1, alignment_mode="expand")
+    subject = doc.char_span(clause_start - base, m.open - base, alignment_mode="expand")
+    if first is None or subject is None or not 1 <= len(subject) <= 8:
+        return False
+    verb = first[0]
+    return (verb.lower_ in load_lexicon()[0] and verb.morph.get("VerbForm") != ["Inf"]
+            and verb.text[:1].islower()
+            and (subject[0].text[:1].isupper() or subject[0].pos_ == "DET")
+            and not any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in "'’-" for t in subject))
+
+
 def _incise_ok(cue: Cue) -> bool:
     """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
     if cue.kind == "source":
@@ -197,6 +166,12 @@ def _frame_start(cue: Cue) -> tuple[int, str] | None:
     t = doc[i]
     if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
         return i, "inf"
+    if "inf" in frames and t.lower_ in ("de", "d'", "d’") and i + 1 < len(doc) and (
+        doc[i + 1].morph.get("VerbForm") == ["Inf"] or doc[i + 1].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
+    ):
+        return i + 1, "inf"  # "a promis de rouvrir", "avait proposé de ne pas …"
+    if "adj" in frames and t.pos_ == "ADJ":
+        return i, "adj"  # "se dit prêt à …": the attribute and its complement are the content
     if frames & {"contre", "pour"}:
         # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
         for j in range(i, min(len(doc), i + 6)):
@@ -225,14 +200,14 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
     """Proposals for one parsed region of the document (doc covers text[base:base+len(doc.text)])."""
     end_region = base + len(doc.text)
     cues = find_cues(doc, matcher)
-    marked = M.outermost(M.find_marked(text, base, end_region))
+    marked = [x for m in M.outermost(M.find_marked(text, base, end_region)) for x in _cut_unclosed(m, cues, base, text)]
     out: list[Proposal] = []
 
     # Direct quotes, right to left so that "« A », mais « B », a dit X" lets A share B's cue.
     shared: dict[int, Proposal] = {}
     for k in range(len(marked) - 1, -1, -1):
         m = marked[k]
-        cs = _clause_start(text, m.open, base, marked)
+        cs = clause_start(text, m.open, base, marked)
         at_clause_start = not re.search(r"\w", text[cs:m.open]) or (k > 0 and re.fullmatch(
             _CONNECTIVE, text[marked[k - 1].outer_end:m.open]) is not None)
         closes_clause = re.match(r"[\s\u00a0]*([,.!?;…]|$|\n|\s*[-–—(])", text[m.outer_end:end_region] + "\n")
@@ -250,7 +225,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             # "« A, a-t-il déclaré, B »": two direct quotes around one cue.
             c, c1, c2 = inner_incise
             for s_, e_ in ((m.start, c1), (c2, m.end)):
-                s_, e_ = _trim(text, s_, e_)
+                s_, e_ = trim(text, s_, e_)
                 if e_ > s_:
                     out.append(Proposal(s_, e_, "direct", "direct_incise", c,
                                         "inverted" if c.inverted_subject is not None else c.kind,
@@ -272,6 +247,10 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                             colon=(cstart, cstart + 1), speaker_side="colon")
         elif at_clause_start and closes_clause and words >= 5 and (text[m.start].isupper() or words >= 8):
             prop = Proposal(m.start, m.end, "direct", "direct_alone", None, "none", speaker_side="position")
+        elif m.closed and words >= 3 and _verb_inside(doc, base, text, cs, m):
+            # "L'Espagne « salue la reprise du dialogue »": the reporting verb is inside the marks.
+            prop = Proposal(m.start, m.end, "direct", "direct_verb_inside", None, "none",
+                            speaker_hint=(m.open, m.open + 1), speaker_side="mark_subject")
         if prop is not None:
             prop.doc, prop.base = doc, base
             out.append(prop)
@@ -291,8 +270,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         before_txt = text[max(base, cs_char - 3):cs_char]
         if re.search(r",[\s\u00a0]*$", before_txt) and _incise_ok(c):
             comma = cs_char - len(before_txt) + before_txt.rindex(",")
-            start = _clause_start(text, comma, base, marked)
-            s, e = _trim(text, start, comma)
+            start = clause_start(text, comma, base, marked)
+            s, e = trim(text, start, comma)
             inner = [m for m in marked if s <= m.open and m.outer_end <= e + 1]
             span = doc.char_span(s - base, e - base, alignment_mode="expand")
             cue_heads = {c2.head.i for c2 in cues}
@@ -313,8 +292,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if tok_i >= len(doc):
             continue
         s = base + doc[tok_i].idx
-        e = _clause_end(text, s, end_region)
-        cut = _CLAUSE_CUTS.search(text, s, e)
+        e = clause_end(text, s, end_region)
+        cut = CLAUSE_CUTS.search(text, s, e)
         if cut:
             e = cut.start()
         later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
@@ -328,7 +307,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         ger = re.search(r",\s+\w+ant\b", text[s:e])
         if ger:
             e = s + ger.start()
-        s, e = _trim(text, s, e)
+        s, e = trim(text, s, e)
         if e - s < 8 or len(text[s:e].split()) < 2:
             continue
         inner = [m for m in marked if s <= m.open < e]
@@ -367,7 +346,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
         for m in re.finditer(r",\s|\s(?:et|alors que|tandis que|mais|où)\s", text[p.start:cue_start]):
             cut = p.start + m.start()
         if cut is not None and len(text[p.start:cut].split()) >= 2:
-            s, e = _trim(text, p.start, cut)
+            s, e = trim(text, p.start, cut)
             p.end = e
             if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
                 p.type = "indirect"
@@ -381,7 +360,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
 def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:
     """`Selon X, <clause>` and `<clause>, selon X`."""
     cs, ce = base + c.span.start_char, base + c.span.end_char
-    sent_start = _clause_start(text, cs, base)
+    sent_start = clause_start(text, cs, base)
     out = []
     if not re.search(r"\w", text[sent_start:cs]) or re.search(r"[,:]\s*$", text[sent_start:cs]) and cs - sent_start < 3:
         # Opening the sentence: the source runs to the first comma, the content to the sentence end.
@@ -393,15 +372,15 @@ def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -
         appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
         if appos:
             comma += appos.end() - 1
-        e = _clause_end(text, comma, end_region)
-        s, e = _trim(text, comma + 1, e)
+        e = clause_end(text, comma, end_region)
+        s, e = trim(text, comma + 1, e)
         if len(text[s:e].split()) >= 3:
             out.append(Proposal(s, e, "indirect", "source_front", c, "source", speaker_hint=(ce, comma),
                                 speaker_side="source", doc=doc, base=base))
     elif re.search(r",[\s\u00a0]*$", text[max(base, cs - 3):cs]):
         comma = text.rindex(",", max(base, cs - 3), cs)
-        s, e = _trim(text, sent_start, comma)
-        send = _clause_end(text, ce, end_region)
+        s, e = trim(text, sent_start, comma)
+        send = clause_end(text, ce, end_region)
         if len(text[s:e].split()) >= 3:
             out.append(Proposal(s, e, "indirect", "source_back", c, "source", speaker_hint=(ce, send),
                                 speaker_side="source", doc=doc, base=base))
@@ -414,8 +393,8 @@ def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -
 
 _PRIORITY = {
     "direct_incise": 9, "direct_intro": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
-    "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_object": 5, "source_front": 5,
-    "source_back": 5, "frame_obj": 4, "direct_alone": 3,
+    "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_adj": 5, "frame_object": 5, "source_front": 5,
+    "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "direct_alone": 3,
 }
 
 

@@ -25,7 +25,7 @@ _ELISION = re.compile(r"(?i)(?:\b[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu|
 class Marked:
     """Content between a pair of marks; `open`/`close` are the marks' offsets."""
 
-    open: int
+    open: int  # offset of the opening mark (the line's start when the scrape lost it)
     close: int  # offset of the closing mark, or the end of the content when it never closes
     start: int  # content, trimmed of the spaces inside the marks
     end: int
@@ -129,6 +129,14 @@ def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marke
         elif role == "close" and stack:
             o, _ = stack.pop()
             emit(o, i, True)
+        elif role == "close" and ch in "»”":
+            # A closing mark whose opening one the scrape lost: the words run from the line's start.
+            line = max(text.rfind("\n", start, i) + 1, start)
+            s, e = _trim(text, line, i)
+            while s < e and (text[s] in ALL_MARKS or text[s] in SPACES):
+                s += 1
+            if e > s and any(c.isalnum() for c in text[s:e]) and not any(m.open >= line for m in out):
+                out.append(Marked(line, i, s, e, 0, True))
         i += 1
     # An opening mark never closed (a truncated scrape): its content runs to the end of its paragraph.
     while stack:

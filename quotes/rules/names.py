@@ -20,6 +20,17 @@ from spacy.tokens import Doc, Span as SpacySpan
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
+_POSSESSIVE = {"son", "sa", "leur"}
+_GROUP_NOUNS = {"parti", "formation", "mouvement", "syndicat", "centrale", "coalition", "alliance", "organisation"}
+# A photo credit or agency signature ("— Marc Delorme/AFP", "Photo : Marc Delorme") or a dateline
+# ("TUNIS/"): a name there is never a speaker.
+_CREDIT_AFTER = re.compile(r"[\s\u00a0]*/[\s\u00a0]*[A-Z]")
+_CREDIT_BEFORE = re.compile(r"(?:^|\n)[\s\u00a0]*(?:[—–©]|(?:photo|crédit|credit|illustration)s?\b[^\n]{0,12}?)[^\n]{0,3}$", re.I)
+
+
+def _is_credit(text: str, start: int, end: int, name: str) -> bool:
+    return ("/" in name or name.isupper() and len(name.split()) == 1
+            or bool(_CREDIT_AFTER.match(text, end)) or bool(_CREDIT_BEFORE.search(text[max(0, start - 40):start])))
 _ACRONYM = re.compile(r"((?:[Ll]e |[Ll]a |[Ll]es |[Ll]['’])?[A-ZÉÈ][\w'’-]*(?:\s+[\w'’-]+){1,9}?)\s+\(([A-Z][A-Z0-9]{1,9})\)")
 _STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
@@ -56,7 +67,7 @@ class NameResolver:
                 span = _name_tail(doc[max(e.start - 1, 0):e.end]) if e.start and re.fullmatch(
                     r"[A-ZÉ]\.|M\.|Mme", doc[e.start - 1].text) else e
                 name = span.text.strip(" ,")
-                if len(name) < 3 or not name[:1].isupper():
+                if len(name) < 3 or not name[:1].isupper() or _is_credit(doc.text, span.start_char, span.end_char, name):
                     continue
                 subj = any(t.dep_.startswith("nsubj") for t in e) or (
                     e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))
@@ -65,6 +76,7 @@ class NameResolver:
                 self._gender_evidence(doc, span, name)
                 self._link_role(doc, e, base, name)
         self.history: list[tuple[str, bool | None]] = []  # resolved speaker names, with gender when known
+        self.org_history: list[str] = []  # organisations that spoke, for "son parti", "la formation"
         self.quote_spans: list[tuple[int, int]] = []
         self._last_quote_pos = -1
         self._acronyms: dict[str, str] | None = None
@@ -150,7 +162,10 @@ class NameResolver:
             feminine = True
         elif first in ("le", "un", "ce", "cet", "il", "-il", "ils"):
             feminine = False
-        if mention.kind == "pronoun":
+        words = low.replace("'", " ").split()
+        if len(words) == 2 and words[0] in _POSSESSIVE and words[1] in _GROUP_NOUNS and self.org_history:
+            name = self.org_history[-1]  # "Son parti a affirmé": the organisation that spoke before
+        elif mention.kind == "pronoun":
             name = self._pronoun(mention.start, text, feminine)
         elif _strip_article(m) in self.acronyms(text):
             name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
@@ -168,6 +183,8 @@ class NameResolver:
             name = self._role_name(m, mention.start, text)
         if remember:
             self._remember(name, feminine if mention.kind != "org" else None)
+            if mention.kind == "org" and name and name not in self.org_history[-1:]:
+                self.org_history.append(name)
         return name
 
     def acronyms(self, text: str) -> dict[str, str]:

@@ -226,6 +226,10 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
                 if child.dep_ in ("nsubj", "nsubj:pass"):
                     chosen = _mention(doc[child.left_edge.i:child.right_edge.i + 1], base, "subject", 0.7)
                     break
+    elif p.speaker_side == "mark_subject" and p.speaker_hint is not None:
+        t = doc.char_span(p.speaker_hint[0] - base, p.speaker_hint[1] - base, alignment_mode="expand")
+        if t is not None:
+            chosen = _mention(_np_before(doc, t.start, _clause_floor(doc, t.start)), base, "subject", 0.6)
     elif p.speaker_side == "colon" and p.colon is not None:
         t = doc.char_span(p.colon[0] - base, p.colon[1] - base, alignment_mode="expand")
         if t is not None:

@@ -1,0 +1,109 @@
+"""Constructions of real scraped pages (issue 10): each test sentence is written here, not taken
+from a page. Through Pipeline.annotate with the rules alone, like tests/rules/test_extract.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes.document import Document
+from quotes.pipeline import load_pipeline
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return load_pipeline()
+
+
+def quotes_of(pipe, text):
+    doc = pipe.annotate(Document("t", text))
+    for q in doc.quotes:
+        assert text[q.start:q.end] == q.text
+    return doc.quotes
+
+
+def find(qs, words):
+    hits = [q for q in qs if words in q.text]
+    assert len(hits) == 1, [(q.type, q.text) for q in qs]
+    return hits[0]
+
+
+def test_reporting_verb_inside_the_marks_is_a_direct_quote_of_the_subject(pipe):
+    q = find(quotes_of(pipe, "L'Espagne « salue la reprise du dialogue entre les deux capitales ».\n"), "salue")
+    assert (q.type, q.text, q.cue) == ("direct", "salue la reprise du dialogue entre les deux capitales", None)
+    assert q.speaker.text == "L'Espagne"
+
+
+def test_a_name_of_an_operation_in_marks_is_still_no_quote(pipe):
+    assert quotes_of(pipe, "L'opération « Bouclier du désert » se poursuit dans le sud du pays.\n") == []
+
+
+def test_lost_closing_mark_ends_before_the_incise(pipe):
+    text = ("« Nous irons jusqu'au bout de cette procédure, a lancé le porte-parole Youssef Amrani. "
+            "Le tribunal tranchera.\n\nLes avocats ont quitté la salle.\n")
+    q = find(quotes_of(pipe, text), "Nous irons")
+    assert (q.type, q.text) == ("direct", "Nous irons jusqu'au bout de cette procédure")
+    assert q.speaker_name == "Youssef Amrani"
+
+
+def test_closing_mark_without_its_opening_one(pipe):
+    text = ("« Nous attendrons la décision du Conseil, a dit la ministre Salma Idrissi. La séance est levée.\n\n"
+            "Les députés ont quitté l'hémicycle.\n\n"
+            "Nous ne céderons rien sur nos frontières », a prévenu le chef de la diplomatie, Ahmed Ould Cheikh.\n")
+    qs = quotes_of(pipe, text)
+    assert find(qs, "attendrons").text == "Nous attendrons la décision du Conseil"
+    q = find(qs, "céderons")
+    assert (q.type, q.text, q.speaker_name) == ("direct", "Nous ne céderons rien sur nos frontières", "Ahmed Ould Cheikh")
+
+
+def test_incise_inside_closed_multi_paragraph_quote_is_kept(pipe):
+    text = ("« Nous voulons la paix, a-t-il déclaré, mais pas à n'importe quel prix.\n\n"
+            "Nous attendons des garanties » a conclu le ministre Ivan Horvat.\n")
+    qs = quotes_of(pipe, text)
+    assert any(q.text.startswith("mais pas à n'importe quel prix") for q in qs), [q.text for q in qs]
+
+
+def test_infinitive_after_de(pipe):
+    text = ("Le ministre de l'Intérieur, Karim Benali, a promis de rouvrir les postes frontaliers avant l'été. "
+            "Il avait proposé de créer une commission mixte avec Rabat.\n")
+    qs = quotes_of(pipe, text)
+    assert find(qs, "rouvrir").text == "rouvrir les postes frontaliers avant l'été"
+    assert find(qs, "commission").text == "créer une commission mixte avec Rabat"
+
+
+def test_se_dire_pret_a(pipe):
+    q = find(quotes_of(pipe, "Le chef de l'Etat se dit prêt à rencontrer son homologue sans conditions.\n"), "prêt")
+    assert (q.type, q.text) == ("indirect", "prêt à rencontrer son homologue sans conditions")
+
+
+def test_alors_que_adjunct_is_the_narrator_s(pipe):
+    q = find(quotes_of(pipe, "Le gouvernement a affirmé mardi que la frontière resterait fermée, "
+                             "alors que les négociations piétinent à Genève.\n"), "frontière")
+    assert q.text == "la frontière resterait fermée"
+
+
+@pytest.mark.parametrize("text", [
+    "Pour l'heure, aucune date n'a été fixée pour la reprise des pourparlers.\n",
+    "Pour autant, la délégation n'a pas quitté la capitale avant jeudi.\n",
+    "De son côté, le Premier ministre a tenu un point presse en fin de matinée.\n",
+])
+def test_adverbials_and_noun_uses_are_no_quotes(pipe, text):
+    assert quotes_of(pipe, text) == []
+
+
+def test_pour_a_source_is_still_a_source(pipe):
+    q = find(quotes_of(pipe, "Pour Moscou, ces manœuvres constituent une provocation inacceptable.\n"), "manœuvres")
+    assert q.speaker_name == "Moscou"
+
+
+def test_son_parti_is_the_organisation_that_spoke_before(pipe):
+    text = ("Le Front populaire tunisien a affirmé que le scrutin était « joué d'avance ». "
+            "Son parti a ajouté que les élections seraient boycottées.\n")
+    q = find(quotes_of(pipe, text), "boycottées")
+    assert q.speaker_name == "Front populaire tunisien"
+
+
+def test_dateline_and_photo_credit_are_never_speakers(pipe):
+    text = ("TUNIS/ Le président a assuré que le référendum aurait lieu en juillet.\n\n"
+            "« Le calme est revenu dans la capitale après trois jours de heurts. »\n— Marc Delorme/AFP\n")
+    names = [q.speaker_name or "" for q in quotes_of(pipe, text)]
+    assert names and not any("TUNIS" in n or "Delorme" in n for n in names), names
