@@ -302,9 +302,9 @@ def _pour_is_source(doc: Doc, i: int) -> bool:
         j += 1
     if j < len(doc) and doc[j].lower_ in words("not_sources.txt"):
         return False  # "Pour l'heure, …": an adverbial
-    for t in doc[i + 1:i + 8]:
+    for t in doc[i + 1:i + 10]:
         if t.text == ",":
             return True
-        if t.pos_ in ("VERB", "AUX") or t.is_punct:
-            return False
+        if t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ("-", "'", "’", "."):
+            return False  # a hyphenated or initialled name ("Boubacar-Maïga", "J.") still reads on
     return False

@@ -129,6 +129,16 @@ def _verb_inside(doc: Doc, base: int, text: str, clause_start: int, m: M.Marked)
             and not any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in "'’-" for t in subject))
 
 
+def _in_modifier(tok, span) -> bool:
+    """The token sits in a relative clause or a participle phrase attached to a noun of `span`."""
+    t = tok
+    while t.head.i != t.i and span.start <= t.i < span.end:
+        if t.dep_ in ("acl:relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return True
+        t = t.head
+    return False
+
+
 def _incise_ok(cue: Cue) -> bool:
     """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
     if cue.kind == "source":
@@ -275,7 +285,10 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             inner = [m for m in marked if s <= m.open and m.outer_end <= e + 1]
             span = doc.char_span(s - base, e - base, alignment_mode="expand")
             cue_heads = {c2.head.i for c2 in cues}
-            has_verb = span is not None and any(t.pos_ in ("VERB", "AUX") and t.i not in cue_heads for t in span)
+            # A verb of a relative clause or participle phrase ("Dakar, qui entretient …, a appelé")
+            # belongs to the subject, not to reported content.
+            has_verb = span is not None and any(t.pos_ in ("VERB", "AUX") and t.i not in cue_heads
+                                                and not _in_modifier(t, span) for t in span)
             if e - s > 10 and len(text[s:e].split()) >= 3 and (inner or has_verb):
                 exact = len(inner) == 1 and inner[0].start - s <= 1 and e - inner[0].end <= 1
                 if not exact:
@@ -304,7 +317,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                 e = text.rindex(",", s, c2s)
                 break
         # Participle phrases after a comma begin a new action (", commentant les déclarations").
-        ger = re.search(r",\s+\w+ant\b", text[s:e])
+        ger = re.search(r",\s+(?!(?:av|pend|dur|cepend|maint|suiv)ant\b)\w+ant\b", text[s:e])
         if ger:
             e = s + ger.start()
         s, e = trim(text, s, e)

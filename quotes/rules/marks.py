@@ -9,6 +9,7 @@ for the ambiguous straight marks and ’ from their neighbours.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -102,6 +103,11 @@ def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marke
                 return p
         return end
 
+    cont: dict[int, int] = {}  # opening mark → index of the last paragraph that reopened it
+
+    def para_index(i: int) -> int:
+        return bisect.bisect_left(para_ends, i)
+
     def emit(o: int, c: int, closed: bool) -> None:
         s, e = _trim(text, o + 1, c)
         if e > s:
@@ -119,12 +125,19 @@ def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marke
             role = "close" if any(m == '"' for _, m in stack) else "open"
         if role == "open":
             if stack and ch in "«“" and text[stack[-1][0]] in "«“":
-                # « at the start of a paragraph while an earlier « is still open:
-                # the French way of continuing one quote over several paragraphs.
+                # « at the start of a paragraph while an earlier « is still open: the French way
+                # of continuing one quote over several paragraphs, when the paragraph before also
+                # belongs to it. After a paragraph that did not reopen, the earlier mark was never
+                # closed (a truncated scrape): it ends with its paragraph, and this one opens anew.
                 o = stack[-1][0]
                 if para_end_after(o) < i and _starts_paragraph(text, i):
-                    i += 1
-                    continue
+                    here = para_index(i)
+                    if here == cont.get(o, para_index(o)) + 1:
+                        cont[o] = here
+                        i += 1
+                        continue
+                    stack.pop()
+                    emit(o, para_end_after(o), False)
             stack.append((i, ch))
         elif role == "close" and stack:
             o, _ = stack.pop()

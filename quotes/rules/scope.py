@@ -17,6 +17,11 @@ from functools import lru_cache
 from importlib import resources
 
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
+# Lines between a title and its body: dates, bylines, credits, a video's caption.
+_META_LINE = re.compile(
+    r"(?i)^(publié|mis à jour|modifié|published|updated|par\s|texte par|avec notre correspondant|▶|©|"
+    r"photo\s*:|crédit|dépêche n°)"
+)
 _DATE_ONLY = re.compile(
     r"^\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(er)? \w+ \d{4}|\d{1,2}h\d{2}|\d{1,2}:\d{2})[\s\d:h,.à-]*$",
     re.I,
@@ -148,11 +153,15 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     if best <= 0:
         return [(0, len(text))] if text.strip() else []
     # Title and standfirst: up to a few lines above the body that look like headings.
+    i_title_end = i
     k, taken = i - 1, 0
     while k >= 0 and taken < 4:
         t = lines[k].text.strip()
         if not t:
             k -= 1
+            continue
+        if _META_LINE.match(t) or _DATE_ONLY.match(t):
+            k -= 1  # "Publié le …", "Par …", a video caption: between the title and the body, skipped
             continue
         if noise.search(t) or stop.search(t) or not _is_title_like(t) or weights[k] <= -25 or "|" in t:
             break
@@ -160,10 +169,14 @@ def article_regions(text: str) -> list[tuple[int, int]]:
         k -= 1
     regions: list[tuple[int, int]] = []
     cur_start = None
+    seen: set[str] = set()
     for idx in range(i, j + 1):
         ln = lines[idx]
         t = ln.text.strip()
-        if t and weights[idx] <= -40:
+        # A page that repeats its title or a paragraph: only the first copy is the article.
+        repeat = len(t.split()) >= 5 and t in seen
+        seen.add(t)
+        if t and (weights[idx] <= -40 or repeat) or idx < i_title_end and _META_LINE.match(t):
             if cur_start is not None:
                 regions.append((cur_start, lines[idx - 1].end))
                 cur_start = None

@@ -138,3 +138,17 @@ def test_find_marked_respects_bounds():
 
 def test_strip_marks():
     assert strip_marks("« Nous “partirons” demain »") == " Nous partirons demain "
+
+
+def test_reopening_mark_after_a_paragraph_that_did_not_reopen_starts_a_new_quote():
+    text = ("« Nous ne céderons pas, a-t-il dit.\n\nPARIS, 12 mars - Le ministère a justifié la mesure.\n\n"
+            "« Ce n'est pas une sanction », a répondu le ministre.")
+    spans = [(text[m.start:m.end], m.closed) for m in outermost(find_marked(text))]
+    assert spans[-1] == ("Ce n'est pas une sanction", True)
+    assert spans[0][1] is False and "PARIS" not in spans[0][0]
+
+
+def test_reopening_mark_of_each_paragraph_continues_one_quote():
+    text = "« Nous voulons la paix.\n\n« Mais nous attendons des actes.\n\n« Et vite », a-t-il conclu."
+    spans = [text[m.start:m.end] for m in outermost(find_marked(text))]
+    assert len(spans) == 1 and spans[0].endswith("Et vite")

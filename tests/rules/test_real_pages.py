@@ -107,3 +107,50 @@ def test_dateline_and_photo_credit_are_never_speakers(pipe):
             "« Le calme est revenu dans la capitale après trois jours de heurts. »\n— Marc Delorme/AFP\n")
     names = [q.speaker_name or "" for q in quotes_of(pipe, text)]
     assert names and not any("TUNIS" in n or "Delorme" in n for n in names), names
+
+
+def test_refuser_de_is_an_action_not_a_report(pipe):
+    assert quotes_of(pipe, "L'opposition refuse depuis mars de siéger au Conseil national de transition.\n") == []
+
+
+def test_subject_with_a_relative_clause_is_not_content(pipe):
+    text = ("Dakar, qui entretient de bonnes relations avec les deux camps, a appelé les deux organisations "
+            "à se parler franchement.\n")
+    qs = quotes_of(pipe, text)
+    assert [q.text for q in qs] == ["les deux organisations à se parler franchement"]
+    assert qs[0].speaker_name == "Dakar"
+
+
+def test_avant_after_a_comma_is_no_participle(pipe):
+    text = "Le médiateur avait proposé de réunir à Lomé, avant la fin du mois, les chefs de la diplomatie des deux blocs.\n"
+    q = find(quotes_of(pipe, text), "réunir")
+    assert q.text == "réunir à Lomé, avant la fin du mois, les chefs de la diplomatie des deux blocs"
+
+
+def test_pour_with_a_hyphenated_name_is_a_source(pipe):
+    text = "Pour l'analyste Aïchatou Boubacar-Maïga, un accord sur le pétrole arrangera tout le monde.\n"
+    q = find(quotes_of(pipe, text), "accord")
+    assert q.speaker_name == "Aïchatou Boubacar-Maïga"
+
+
+PAGE = """SAHEL INFOS
+Accueil | Politique | Sécurité | Économie
+
+Frontière : Nouakchott affirme que deux bergers ont été tués par des soldats venus du Mali
+
+Mis à jour le 04/04/2024 à 20:05
+
+Frontière : Nouakchott affirme que deux bergers ont été tués par des soldats venus du Mali
+
+NOUAKCHOTT, 4 avril (AMI) - Deux éleveurs ont été tués mardi près de la frontière, à une quinzaine de kilomètres à l'intérieur du territoire national, selon les autorités régionales qui ont ouvert une enquête.
+Le ministre de la Défense a affirmé mercredi que l'armée renforcerait ses patrouilles dans toute la zone frontalière dès la semaine prochaine, sans donner de chiffre.
+« Nous ne laisserons aucune violation de notre territoire impunie », a déclaré le porte-parole du gouvernement, Ahmed Ould Sidi, lors d'un point de presse à Nouakchott.
+Les familles des victimes réclament justice et demandent que les responsables soient jugés rapidement par un tribunal.
+"""
+
+
+def test_title_above_a_date_line_is_in_scope_and_its_repeat_is_not(pipe):
+    qs = quotes_of(pipe, PAGE)
+    titles = [q for q in qs if "bergers" in q.text]
+    assert len(titles) == 1 and titles[0].start == PAGE.index("deux bergers")
+    assert titles[0].speaker_name == "Nouakchott"
