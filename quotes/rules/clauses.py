@@ -79,3 +79,18 @@ def trim(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in strip:
         e -= 1
     return s, e
+
+
+# "…, alors que l'Ukraine ne représente selon lui aucune menace": still the speaker's view.
+_STILL_THE_SPEAKER = re.compile(r"\bselon (?:lui|elle|eux|elles)\b|-t-(?:il|elle|ils|elles)\b", re.I)
+
+
+def clause_cut(text: str, start: int, end: int) -> int | None:
+    """Where a reported clause in text[start:end] stops at a narrator's adjunct, or None."""
+    for m in CLAUSE_CUTS.finditer(text, start, end):
+        if "alors que" in m.group(0).lower():
+            stop = clause_end(text, m.end(), end)
+            if _STILL_THE_SPEAKER.search(text, m.end(), stop):
+                continue
+        return m.start()
+    return None

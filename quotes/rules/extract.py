@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from . import marks as M
-from .clauses import CLAUSE_CUTS, clause_end, clause_start, trim
+from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
 from .lexicons import time_words
 
@@ -306,9 +306,9 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             continue
         s = base + doc[tok_i].idx
         e = clause_end(text, s, end_region)
-        cut = CLAUSE_CUTS.search(text, s, e)
-        if cut:
-            e = cut.start()
+        cut = clause_cut(text, s, e)
+        if cut is not None:
+            e = cut
         later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
         for c2 in later:
             # A following ", a rapporté X" ends the reported clause.

@@ -154,3 +154,10 @@ def test_title_above_a_date_line_is_in_scope_and_its_repeat_is_not(pipe):
     titles = [q for q in qs if "bergers" in q.text]
     assert len(titles) == 1 and titles[0].start == PAGE.index("deux bergers")
     assert titles[0].speaker_name == "Nouakchott"
+
+
+def test_alors_que_clause_still_attributed_to_the_speaker_stays_in(pipe):
+    text = ("Le ministre a estimé que c'était à Moscou de faire un geste, alors que Kiev ne représente "
+            "selon lui aucune menace pour la Russie.\n")
+    q = find(quotes_of(pipe, text), "geste")
+    assert q.text.endswith("aucune menace pour la Russie")
