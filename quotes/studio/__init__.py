@@ -1,8 +1,9 @@
 """`quotes studio`: review the system's output in Label Studio and pull the corrections back.
 
-    quotes studio start [--port 8080] [--data-dir DIR]
+    quotes studio start [--port 8080] [--data-dir DIR] [--backend --project NAME]
     quotes studio push FILE.jsonl|PATH... --project NAME
     quotes studio pull --project NAME -o annotations/FILE.jsonl
+    quotes studio backend [--port 9090] [--connect NAME] [--retrain-after N]
 
 Nothing heavy is imported here: the SDK, the pipeline and torch load only when
 a command runs.
@@ -33,6 +34,19 @@ def _pull(args) -> int:
     return run_pull(args)
 
 
+def _backend(args) -> int:
+    from quotes.studio.backend import run_backend
+
+    return run_backend(args)
+
+
+def _deciders(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model (as `quotes annotate`)")
+    g.add_argument("--model", metavar="DIR", help="a model folder from python -m quotes.train (default: the shipped model)")
+    g.add_argument("--rules-only", action="store_true", help="speaker and stance from the rule layer alone (no model)")
+    g.add_argument("--decider", help="deciding stage by name (rules, model)")
+
+
 def _connection(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("connection")
     g.add_argument("--url", help="Label Studio URL (default: $LABEL_STUDIO_URL, else http://127.0.0.1:8080)")
@@ -49,7 +63,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         help="review and correct annotations in Label Studio",
         description="Review the system's output in Label Studio and pull the corrections into annotations/.",
     )
-    sub = studio.add_subparsers(dest="studio_command", metavar="{start,push,pull}")
+    sub = studio.add_subparsers(dest="studio_command", metavar="{start,push,pull,backend}")
     studio.set_defaults(func=lambda args: (studio.print_help(), 2)[1])
 
     p = sub.add_parser(
@@ -61,6 +75,14 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
     p.add_argument("--data-dir", help="server data (default: $QUOTES_STUDIO_DATA, else <repo>/.studio-data)")
+    g = p.add_argument_group("live ML backend")
+    g.add_argument("--backend", action="store_true",
+                   help="also run `quotes studio backend` and connect it to the --project projects")
+    g.add_argument("--project", action="append", default=[], metavar="NAME",
+                   help="project to connect the backend to (created when missing; repeat for several)")
+    g.add_argument("--backend-port", type=int, default=0, help="port of the backend on 127.0.0.1 (default: a free one)")
+    g.add_argument("--backend-args", default="",
+                   help="more options for the backend, in one string: --backend-args=\"--rules-only --retrain-after 20\"")
     p.set_defaults(func=_start)
 
     p = sub.add_parser(
@@ -89,4 +111,30 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="annotations file (JSONL) to merge into")
     _connection(p)
     p.set_defaults(func=_pull)
+
+    p = sub.add_parser(
+        "backend",
+        help="serve the current model to Label Studio (ML backend), optionally retraining on corrections",
+        description="Serve the Label Studio ML backend protocol (/health, /setup, /predict, /webhook) on "
+        "127.0.0.1: Label Studio gets the current model's predictions for the tasks that have none (imported "
+        "through its UI), in the format of `quotes studio push`. Annotation events are logged; with "
+        "--retrain-after N, every N annotations of a project pull its reviewed tasks (never replacing a human "
+        "correction) and run `python -m quotes.train` on them in the background; the new model then serves.",
+    )
+    p.add_argument("--port", type=int, default=9090, help="port on 127.0.0.1 (default 9090; 0: a free one)")
+    p.add_argument("--connect", action="append", default=[], metavar="PROJECT",
+                   help="connect to this project once up (created when missing; repeat for several)")
+    _deciders(p)
+    g = p.add_argument_group("retraining (off unless --retrain-after)")
+    g.add_argument("--retrain-after", type=int, metavar="N", help="retrain after every N new annotations of a project")
+    g.add_argument("--annotations", default="annotations/studio-{project}.jsonl",
+                   help="file the corrections are pulled into ({project}: the project title; default %(default)s)")
+    g.add_argument("--train", action="append", metavar="FILE",
+                   help="other gold training files (repeat; default annotations/train.jsonl when present)")
+    g.add_argument("--dev", default="annotations/dev.jsonl", help="gold dev file (default %(default)s)")
+    g.add_argument("--model-out", default="models/studio-{project}", help="model folder to write (default %(default)s)")
+    g.add_argument("--train-arg", action="append", metavar="ARGS",
+                   help="more options for python -m quotes.train, e.g. --train-arg='--epochs 2'")
+    _connection(p)
+    p.set_defaults(func=_backend)
     return studio

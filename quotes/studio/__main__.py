@@ -1,4 +1,4 @@
-"""`python -m quotes.studio start|push|pull ...`: the `quotes studio` commands on their own."""
+"""`python -m quotes.studio start|push|pull|backend ...`: the `quotes studio` commands on their own."""
 
 from __future__ import annotations
 

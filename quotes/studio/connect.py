@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -11,6 +12,28 @@ from quotes.document import QuotesError
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 LABEL_CONFIG = Path(__file__).with_name("labeling.xml")
+
+
+# A task imported through Label Studio's UI as a file holds the file's URL, not its text.
+FILE_REF = re.compile(r"(/data/(upload|local-files)/|https?://)\S+")
+
+
+def is_file_ref(value) -> bool:
+    return isinstance(value, str) and FILE_REF.fullmatch(value.strip()) is not None and len(value) < 2000
+
+
+def read_task_file(client, ref: str) -> str:
+    """The text of a file that a task points to on the server (read with the client's token)."""
+    base = client.quotes_url.rstrip("/")
+    ref = ref.strip()
+    if ref.startswith(("http://", "https://")) and not ref.startswith(base + "/"):
+        raise QuotesError(f"task file {ref} is not on {base}: import the text itself")
+    path = ref[len(base):] if ref.startswith(base) else ref
+    with sdk_errors(base, f"reading the task file {path}"):
+        r = client._client_wrapper.httpx_client.request(path.lstrip("/"), method="GET")
+        if r.status_code >= 400:
+            raise QuotesError(f"Label Studio at {base}: reading the task file {path} failed ({r.status_code})")
+        return r.content.decode("utf-8-sig")
 
 
 def label_config() -> str:

@@ -4,7 +4,10 @@ The labelling config (`labeling.xml`) has one `Labels` control (`label`:
 QUOTE / CUE / SPEAKER) on the `text` object, relations QUOTE -> CUE and
 QUOTE -> SPEAKER (labelled `cue` / `speaker`), and per-region controls on QUOTE
 regions: `type` and `stance` choices and a `speaker_name` text area. Per-region
-results carry the id of their span region.
+results carry the id of their span region. A second `Labels` control (`scope`)
+marks, in grey and read-only, the page's text outside the article (menus,
+teasers, comments: what the pipeline never reads), so reviewers skip it while
+every offset stays that of the whole page; pull ignores those regions.
 
 Offsets: Label Studio 1.23 counts `Text` offsets in code points, as Python
 does (not in JavaScript's UTF-16 units): the browser test puts an emoji before
@@ -22,6 +25,7 @@ from quotes.document import QUOTE_TYPES, STANCES, Document, Quote, Span
 LABELS, TEXT = "label", "text"  # control and object names in labeling.xml
 TYPE, STANCE, NAME = "type", "stance", "speaker_name"
 QUOTE, CUE, SPEAKER = "QUOTE", "CUE", "SPEAKER"
+SCOPE, OUTSIDE = "scope", "outside the article"  # the grey regions' control and label
 ORIGIN = "label-studio"
 # Provenance keys that pull writes and push must not carry over as document data.
 PROVENANCE = ("origin", "annotator", "annotated_at", "studio_task", "studio_project", "model_version")
@@ -111,24 +115,82 @@ def document_to_result(doc: Document, with_scores: bool = True) -> list[dict]:
     return result
 
 
-def document_to_task(doc: Document, model_version: str) -> dict:
-    """An import item: the text, what identifies the document, and the system's output as a prediction."""
+def article_scope(doc: Document) -> list[tuple[int, int]]:
+    """Where the article is in the page: the document's own `scope` ([[start, end], ...]) when it
+    carries one, else the pipeline's regions (quotes.rules.scope, what `annotate` reads)."""
+    given = doc.extra.get("scope")
+    if isinstance(given, list) and given:
+        try:
+            regions = [(int(r[0]), int(r[1])) if isinstance(r, (list, tuple)) else (int(r["start"]), int(r["end"]))
+                       for r in given]
+        except (KeyError, TypeError, ValueError, IndexError):
+            regions = None
+        if regions is not None and all(0 <= s <= e <= len(doc.text) for s, e in regions):
+            return sorted(regions)
+    from quotes.rules.scope import article_regions
+
+    return article_regions(doc.text)
+
+
+def outside_scope(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `text` outside `regions`, without their edge white space (blank gaps dropped)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for s, e in sorted(regions) + [(len(text), len(text))]:
+        a, b = pos, max(pos, s)
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+        pos = max(pos, e)
+    return out
+
+
+def scope_result(text: str, regions: list[tuple[int, int]]) -> list[dict]:
+    """Read-only grey regions over the text outside the article (see the module doc)."""
+    return [{"id": f"x{i}", "from_name": SCOPE, "to_name": TEXT, "type": "labels", "readonly": True,
+             "value": {"start": s, "end": e, "text": text[s:e], "labels": [OUTSIDE]}}
+            for i, (s, e) in enumerate(outside_scope(text, regions))]
+
+
+def document_to_prediction(doc: Document, model_version: str,
+                           scope: list[tuple[int, int]] | None = None) -> dict:
+    """The system's output for a document as one Label Studio prediction (push and the ML backend)."""
+    if scope is None:
+        scope = article_scope(doc)
+    prediction = {"model_version": model_version, "result": document_to_result(doc) + scope_result(doc.text, scope)}
     score = doc_score(doc)
+    if score is not None:
+        prediction["score"] = score
+    return prediction
+
+
+def document_to_task(doc: Document, model_version: str) -> dict:
+    """An import item: the text, what identifies the document, and the system's output as a prediction.
+
+    The numeric columns are JSON numbers (push declares them as numbers to the Data Manager):
+    `confidence` (the least confident field of any quote, null when no quote has one),
+    `n_quotes`, and `article_chars` / `outside_chars` (how much of the page is article).
+    """
+    scope = article_scope(doc)
+    outside = sum(e - s for s, e in outside_scope(doc.text, scope))
     extra = {k: v for k, v in doc.extra.items() if k not in PROVENANCE}
+    score = doc_score(doc)
     data = {
         "text": doc.text,
         "doc_id": doc.id,
         "text_hash": text_hash(doc.text),
         "key": task_key(doc.id, doc.text),
-        "confidence": score,
-        "n_quotes": len(doc.quotes),
+        "confidence": None if score is None else float(score),
+        "n_quotes": int(len(doc.quotes)),
+        "article_chars": int(sum(e - s for s, e in scope)),
+        "outside_chars": int(outside),
         # Given back by pull: the document's other fields, and what the task was made from.
         "doc": {"extra": extra, "ignore": doc.ignore, "base": content_hash(doc)},
     }
-    prediction = {"model_version": model_version, "result": document_to_result(doc)}
-    if score is not None:
-        prediction["score"] = score
-    return {"data": data, "predictions": [prediction]}
+    return {"data": data, "predictions": [document_to_prediction(doc, model_version, scope)]}
 
 
 # ---------------------------------------------------------------- back from Label Studio

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quotes.document import Document, Quote, QuotesError, read_jsonl, write_jsonl
-from quotes.studio.connect import connect, get_project, sdk_errors
+from quotes.studio.connect import connect, get_project, is_file_ref, read_task_file, sdk_errors
 from quotes.studio.convert import Converted, annotation_to_document, content_hash, latest_human_annotation
 
 
@@ -138,6 +138,9 @@ def fetch_reviewed(client, project) -> tuple[list[Converted], int]:
         if ann is None:
             continue
         n_reviewed += 1
+        data = task.get("data") or {}
+        if is_file_ref(data.get("text")):  # imported through the UI as a file: the offsets are the file's
+            data["text"] = read_task_file(client, data["text"])
         conv = annotation_to_document(task, ann, users.get(ann.get("completed_by")), project.title)
         prev = best.get(conv.doc.id)
         if prev is None or (_when(conv.doc.extra["annotated_at"]) or datetime.min) > (

@@ -8,10 +8,47 @@ from pathlib import Path
 
 from quotes.document import Document, QuotesError, read_jsonl
 from quotes.studio.connect import connect, find_project, label_config, sdk_errors
-from quotes.studio.convert import document_to_task, doc_score, task_key
+from quotes.studio.convert import document_to_prediction, document_to_task, doc_score, task_key
 
 SAMPLING = "Uncertainty sampling"  # Label All Tasks: lowest prediction score of the project's model version first
 CHUNK = 200
+# The Data Manager tab that push makes: numeric columns typed as numbers (sorted and filtered as
+# numbers, not as text), least confident first, the bookkeeping columns hidden.
+VIEW_TITLE = "Least confident first"
+NUMBER_COLUMNS = ("confidence", "n_quotes", "article_chars", "outside_chars")
+HIDDEN_COLUMNS = ("doc", "key", "text_hash")
+
+
+def view_data() -> dict:
+    hidden = [f"tasks:data.{c}" for c in HIDDEN_COLUMNS]
+    return {
+        "title": VIEW_TITLE,
+        "type": "list",
+        "target": "tasks",
+        "ordering": ["tasks:data.confidence"],
+        "columnsDisplayType": {f"tasks:data.{c}": "Number" for c in NUMBER_COLUMNS},
+        "hiddenColumns": {"explore": hidden, "labeling": hidden + [f"tasks:data.{c}" for c in NUMBER_COLUMNS]},
+        "filters": {"conjunction": "and", "items": []},
+    }
+
+
+def ensure_view(client, project_id: int) -> None:
+    """The project's "least confident first" tab, made once (a reviewer may change it afterwards)."""
+    with sdk_errors(client.quotes_url, "setting up the Data Manager tab"):
+        for v in client.views.list(project=project_id):
+            if (getattr(v, "data", None) or {}).get("title") == VIEW_TITLE:
+                return
+        # The SDK's view model drops the column types: the plain API call keeps them.
+        r = client._client_wrapper.httpx_client.request(
+            "api/dm/views/", method="POST", json={"project": project_id, "data": view_data()})
+        if r.status_code >= 400:
+            raise QuotesError(f"Label Studio at {client.quotes_url}: creating the Data Manager tab failed "
+                              f"({r.status_code}: {r.text[:200]})")
+
+
+def has_backend(client, project_id: int) -> bool:
+    with sdk_errors(client.quotes_url, "listing ML backends"):
+        return bool(client.ml.list(project=project_id))
 
 
 def load_documents(paths: list[str], model_version: str | None = None,
@@ -114,7 +151,7 @@ def refresh(client, task, doc: Document, version: str) -> bool:
     old = task.predictions or []
     if any(_field(p, "model_version") == version for p in old):
         return False
-    new = document_to_task(doc, version)["predictions"][0]
+    new = document_to_prediction(doc, version)
     with sdk_errors(client.quotes_url, f"updating the prediction of task {task.id}"):
         client.predictions.create(task=task.id, **new)
         for p in old:
@@ -128,6 +165,7 @@ def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
     the prediction of tasks no human has touched when it comes from another model version. Returns counts."""
     check_documents(docs)
     project = ensure_project(client, project_name)
+    ensure_view(client, project.id)
     have = existing_tasks(client, project.id)
     fresh: list[tuple[Document, str]] = []
     seen: set[str] = set()
@@ -154,7 +192,8 @@ def push(client, docs: list[tuple[Document, str]], project_name: str) -> dict:
         for i in range(0, len(tasks), CHUNK):
             r = client.projects.import_tasks(project.id, request=tasks[i : i + CHUNK], return_task_ids=True)
             imported += int(r.task_count or 0)
-        if fresh:
+        # A connected ML backend names the project's current model itself (`quotes studio backend`).
+        if fresh and not has_backend(client, project.id):
             version = Counter(v for _, v in fresh).most_common(1)[0][0]
             client.projects.update(project.id, model_version=version, sampling=SAMPLING)
     return {
@@ -179,7 +218,9 @@ def run_push(args) -> int:
         f"pushed {r['imported']} document(s) with {r['quotes']} predicted quote(s) to project {r['project']!r}"
         + (f", updated the prediction of {r['updated']} unannotated task(s)" if r["updated"] else "")
         + (f", skipped {r['skipped']} already there" if r["skipped"] else "")
-        + (f"; least confident first ({r['least_confidence']:.2f})" if r["least_confidence"] is not None else ""),
+        + (f"; review queue least confident first: a task's confidence is its least sure quote field "
+           f"(quote, speaker or stance; 0 = unsure, 1 = sure), and Label All Tasks serves the lowest first "
+           f"(lowest here: {r['least_confidence']:.2f})" if r["least_confidence"] is not None else ""),
         file=sys.stderr,
     )
     print(url)

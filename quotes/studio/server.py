@@ -113,6 +113,18 @@ def mark_shown(data_dir: Path) -> None:
         _write_private(Path(data_dir) / CREDENTIALS_FILE, {**stored, "shown": True})
 
 
+# Label Studio 1.23's reserved networks (core/utils/io.py validate_ip) less the IPv4 loopback: the server
+# may then call an ML backend and webhooks on 127.0.0.1 (`quotes studio backend`), and nothing else
+# that it refuses by default (private networks, link-local, ...).
+BANNED_SUBNETS = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "233.252.0.0/24", "240.0.0.0/4", "255.255.255.255/32", "::/128",
+    "::1/128", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64",
+    "2001:0000::/32", "2001:20::/28", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
+)
+
+
 def server_env(creds: Credentials, data_dir: Path) -> dict:
     """The environment of the server process: admin, closed signup, nothing calling out."""
     env = dict(os.environ)
@@ -129,6 +141,10 @@ def server_env(creds: Credentials, data_dir: Path) -> dict:
             "SENTRY_DSN": "",
             "FRONTEND_SENTRY_DSN": "",
             "LABEL_STUDIO_BASE_DATA_DIR": str(Path(data_dir).resolve()),
+            "SSRF_PROTECTION_ENABLED": "true",
+            "ML_BLOCK_LOCAL_IP": "true",
+            "USE_DEFAULT_BANNED_SUBNETS": "false",
+            "USER_ADDITIONAL_BANNED_SUBNETS": ",".join(BANNED_SUBNETS),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -266,6 +282,7 @@ def run_start(args) -> int:
 
     old = signal.signal(signal.SIGTERM, on_term)
     old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
+    backend = None
     try:
         server.start()
         creds = server.creds
@@ -283,14 +300,25 @@ def run_start(args) -> int:
             print("  warning: LABEL_STUDIO_API_KEY is not this data dir's token (set at its first start): "
                   "push and pull will be refused with it", file=sys.stderr)
         print(f"  export LABEL_STUDIO_URL={server.url}")
+        if getattr(args, "backend", False):
+            backend = _start_backend(server, creds, args)
+        elif getattr(args, "project", None):
+            print("  (--project only matters with --backend)", file=sys.stderr)
         print("Press Ctrl-C to stop.", flush=True)
         while server.proc is not None and server.proc.poll() is None:
+            if backend is not None and not backend.alive():
+                print("quotes: warning: the ML backend stopped (its messages are above); Label Studio goes on",
+                      file=sys.stderr)
+                backend = None
             time.sleep(0.5)
         code = server.proc.returncode if server.proc is not None else 0
         server.stop()
         print(f"Label Studio stopped by itself (exit {code}; see {server.log_path})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if backend is not None:
+            print("\nStopping the ML backend...", flush=True)
+            backend.stop()
         print("\nStopping Label Studio...", flush=True)
         server.stop()
         print("Stopped.")
@@ -298,4 +326,24 @@ def run_start(args) -> int:
     finally:
         signal.signal(signal.SIGTERM, old)
         signal.signal(signal.SIGINT, old_int)
+        if backend is not None:
+            backend.stop()
         server.stop()
+
+
+def _start_backend(server: StudioServer, creds: Credentials, args):
+    """`start --backend`: the ML backend on --backend-port, connected to the --project projects."""
+    import shlex
+
+    from quotes.studio.process import BackendProcess
+
+    port = args.backend_port or free_port()
+    if port_in_use(port):
+        raise QuotesError(f"port {port} on 127.0.0.1 is already in use: pick another with --backend-port")
+    backend = BackendProcess(server.url, creds.api_key, port, args.project, shlex.split(args.backend_args or ""))
+    print(f"Starting the ML backend on 127.0.0.1:{port} (loading the model)...", flush=True)
+    url = backend.start()
+    print(f"ML backend is up: {url}" + (f", connected to {', '.join(map(repr, args.project))}" if args.project
+                                         else " (no --project: connect it with `quotes studio backend --connect`)"),
+          flush=True)
+    return backend

@@ -20,6 +20,8 @@ from quotes.studio import register
 from quotes.studio.convert import (
     Converted,
     annotation_to_document,
+    article_scope,
+    outside_scope,
     content_hash,
     doc_score,
     document_to_result,
@@ -91,6 +93,57 @@ def test_prediction_regions_relations_and_scores(docs):
     assert stance["value"]["choices"] == ["escalation"] and stance["score"] == 0.86
     # Offsets are code points, as Label Studio 1.23 counts them (the flag emoji is before these).
     assert kremlin.text[quote_ids["q1"]["start"]:quote_ids["q1"]["end"]] == "Nous répondrons"
+
+
+def test_text_outside_the_article_is_a_grey_read_only_region_that_pull_ignores(docs):
+    frontiere = docs[0]  # a menu line above the article, a teaser and comments below
+    scope = article_scope(frontiere)
+    outside = outside_scope(frontiere.text, scope)
+    assert [frontiere.text[s:e].split()[0] for s, e in outside] == ["Accueil", "À"]
+    for s, e in outside:  # no edge white space, nothing inside the article
+        assert frontiere.text[s:e] == frontiere.text[s:e].strip()
+        assert not any(a < e and s < b for a, b in scope)
+    assert sum(e - s for s, e in scope) + sum(e - s for s, e in outside) <= len(frontiere.text)
+    task = document_to_task(frontiere, "v1")
+    grey = [r for r in task["predictions"][0]["result"] if r.get("from_name") == "scope"]
+    assert [(r["value"]["start"], r["value"]["end"]) for r in grey] == outside
+    assert all(r["readonly"] and r["value"]["labels"] == ["outside the article"] for r in grey)
+    assert all(r["value"]["text"] == frontiere.text[r["value"]["start"]:r["value"]["end"]] for r in grey)
+    # Offsets are the page's: the quotes come back as pushed, grey regions and all, with no warning.
+    quotes, errors, warnings = result_to_quotes(frontiere.text, task["predictions"][0]["result"])
+    assert errors == [] and warnings == [] and [q.to_dict() for q in quotes] == strip(frontiere)
+
+
+def test_scope_carried_by_the_document_wins_and_bad_ones_fall_back():
+    text = "Menu | Accueil\n\nLe ministre a déclaré : « Oui ». Il a aussi parlé longuement de la situation.\n"
+    doc = Document("s", text, extra={"scope": [[16, 40]]})
+    assert article_scope(doc) == [(16, 40)]
+    assert outside_scope(text, [(16, 40)]) == [(0, 14), (40, len(text) - 1)]
+    from quotes.rules.scope import article_regions
+
+    for bad in ([[0, 10_000]], [["a", 3]], "0-5"):
+        assert article_scope(Document("s", text, extra={"scope": bad})) == article_regions(text)
+    assert outside_scope("  \n ", []) == []
+
+
+def test_task_columns_are_json_numbers(docs):
+    for doc in docs:
+        data = json.loads(json.dumps(document_to_task(doc, "v1")["data"]))
+        for key in ("n_quotes", "article_chars", "outside_chars"):
+            assert type(data[key]) is int, key
+        assert type(data["confidence"]) is float
+        assert data["article_chars"] > 0 and data["n_quotes"] == len(doc.quotes)
+    gold = Document("g", "abc", [Quote(0, 1, "a", "direct")])
+    assert document_to_task(gold, "v")["data"]["confidence"] is None  # no confidence: null, not "None"
+
+
+def test_data_manager_tab_types_the_numeric_columns():
+    from quotes.studio.push import NUMBER_COLUMNS, view_data
+
+    v = view_data()
+    assert v["ordering"] == ["tasks:data.confidence"]  # least confident first
+    assert {f"tasks:data.{c}" for c in NUMBER_COLUMNS} == {k for k, t in v["columnsDisplayType"].items() if t == "Number"}
+    assert set(NUMBER_COLUMNS) <= set(document_to_task(Document("x", "y"), "v")["data"])
 
 
 def test_doc_score_orders_least_confident_first(docs):
@@ -378,7 +431,7 @@ def test_missing_label_studio_is_a_one_line_error(monkeypatch, tmp_path):
     assert "\n" not in str(e.value)
 
 
-def test_register_adds_the_three_commands():
+def test_register_adds_the_commands():
     parser = argparse.ArgumentParser(prog="quotes")
     register(parser.add_subparsers(dest="command"))
     a = parser.parse_args(["studio", "start"])
