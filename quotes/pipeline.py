@@ -26,6 +26,8 @@ from spacy.tokens import Doc
 
 from .version import __version__
 from .document import Document, Quote, Span
+from .kinds import speaker_kind
+from .sentences import sentence_of, sentences_of
 from .rules.extract import Proposal, propose
 from .rules.scope import article_regions
 from .rules.names import NameResolver
@@ -164,6 +166,11 @@ class Pipeline:
 
     def _finish(self, doc: Document, parsed: list[tuple[int, Doc]]) -> Document:
         quotes = self.decider.decide(doc, parsed, self.candidates(doc.text, parsed))
+        sentences = sentences_of(doc.text, parsed)
+        for q in quotes:
+            q.sentence = sentence_of(sentences, q.start, q.end)
+            q.speaker_kind = speaker_kind(q.speaker.text if q.speaker else
+                                          q.speaker_name if isinstance(q.speaker_name, str) else None)
         extra = dict(doc.extra)
         extra["model_version"] = self.version
         return Document(doc.id, doc.text, quotes, [], extra)
@@ -205,28 +212,127 @@ def annotate(text: str, doc_id: str = "text") -> Document:
 
 # --- the spaCy component ------------------------------------------------------------------------
 
-if not Doc.has_extension("quotes"):
-    Doc.set_extension("quotes", default=None)
+from spacy.tokens import Span as SpacySpan  # noqa: E402  (spaCy's Span; `Span` above is the scheme's)
+
+from .document import QuotesError  # noqa: E402
+
+SPAN_EXTENSIONS = ("quote_type", "speaker_name", "stance", "confidence", "cue", "speaker")
+# doc.user_data[STORE]: [[span start_char, span end_char, Quote.to_dict()], ...]. Plain data, so that
+# doc.to_bytes, DocBin(store_user_data=True) and nlp.pipe(n_process=N) carry the quotes; the extensions
+# are getters over it.
+STORE = "quotes.component"
+
+
+def _doc_quotes(doc: Doc) -> list[Quote] | None:
+    records = doc.user_data.get(STORE)
+    return None if records is None else [Quote.from_dict(d) for _, _, d in records]
+
+
+def _record(span: SpacySpan) -> dict | None:
+    for s, e, d in span.doc.user_data.get(STORE) or ():
+        if s == span.start_char and e == span.end_char:
+            return d
+    return None
+
+
+def _field(key: str):
+    def get(span: SpacySpan):
+        d = _record(span)
+        value = None if d is None else d.get(key)
+        return dict(value) if isinstance(value, dict) else value
+    get.__name__ = get.__qualname__ = f"_quote_{key}"
+    return get
+
+
+def _mention(key: str):
+    def get(span: SpacySpan) -> SpacySpan | None:
+        d = _record(span)
+        m = None if d is None else d.get(key)
+        return None if m is None else span.doc.char_span(m["start"], m["end"], alignment_mode="expand")
+    get.__name__ = get.__qualname__ = f"_quote_{key}"
+    return get
+
+
+def register_extensions() -> None:
+    """`doc._.quotes` and the quote spans' attributes (read-only getters), once per process.
+
+    Our own earlier registration (a reloaded module) is replaced with force=True; a name that
+    another library registered is refused, never replaced (at import silently, so that the CLI
+    still works; making the component then raises).
+    """
+    global _registered
+    if _registered:
+        return
+    getters = [(Doc, "quotes", _doc_quotes)] + [(SpacySpan, k, _field(f)) for k, f in (
+        ("quote_type", "type"), ("speaker_name", "speaker_name"), ("stance", "stance"),
+        ("confidence", "confidence"))] + [(SpacySpan, k, _mention(k)) for k in ("cue", "speaker")]
+    for cls, name, _ in getters:
+        if cls.has_extension(name) and getattr(cls.get_extension(name)[2], "__module__", None) != __name__:
+            raise QuotesError(f"{cls.__name__} extension ._.{name} is already registered by another library; "
+                              "the quotes component cannot provide it")
+    for cls, name, getter in getters:
+        cls.set_extension(name, getter=getter, force=True)
+    _registered = True
+
+
+_registered = False
+try:
+    register_extensions()  # a doc read back from a DocBin has its extensions without making a component
+except QuotesError:
+    pass  # a name another library took: making the component reports it
 
 
 class QuotesComponent:
-    """`nlp.add_pipe("quotes")`: quotes of the doc's text on `doc._.quotes` (a list of Quote)."""
+    """`nlp.add_pipe("quotes")`: the doc's quotes as spans on `doc.spans["quotes"]` and as Quote objects on `doc._.quotes`.
 
-    def __init__(self, nlp: Language, name: str, decider: str = "rules"):
+    It reads the parse the pipeline before it made and leaves the user's tokenizer and pipeline as
+    they are, unless the config asks for the two adaptations that `quotes annotate` makes for
+    scraped pages (`split_glued_marks`, `newline_sentences`).
+    """
+
+    def __init__(self, nlp: Language, name: str, decider: str = "rules", model_dir: str | None = None,
+                 spans_key: str = "quotes", split_glued_marks: bool = False, newline_sentences: bool = False):
+        if model_dir is not None and decider != "model":
+            raise QuotesError(f"quotes component: model_dir is for decider 'model', not {decider!r}")
+        register_extensions()
         self.name = name
-        self._pipeline = Pipeline(nlp=nlp, decider=decider)
+        self.spans_key = spans_key
+        infix_before = nlp.tokenizer.infix_finditer
+        had_newlines = "newline_sentences" in nlp.pipe_names
+        self._pipeline = Pipeline(nlp=nlp, decider=decider, **({"model_dir": model_dir} if model_dir else {}))
+        # Pipeline adapts the nlp it is given to scraped pages; a user's nlp changes only where the config says so.
+        if not split_glued_marks:
+            nlp.tokenizer.infix_finditer = infix_before
+        if not newline_sentences and not had_newlines and "newline_sentences" in nlp.pipe_names:
+            nlp.remove_pipe("newline_sentences")
+        log.info("quotes component: decider %s, split_glued_marks=%s, newline_sentences=%s", decider,
+                 split_glued_marks, "newline_sentences" in nlp.pipe_names)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         parsed = []
         for s, e in article_regions(text):
-            span = doc.char_span(s, e, alignment_mode="contract")
-            if span is not None and len(span):
-                parsed.append((span.start_char, span.as_doc()))
-        doc._.quotes = self._pipeline._finish(Document("doc", text), parsed).quotes
+            region = doc.char_span(s, e, alignment_mode="contract")
+            if region is not None and len(region):
+                parsed.append((region.start_char, region.as_doc()))
+        found = self._pipeline._finish(Document("doc", text), parsed).quotes
+        spans, records = [], []
+        for q in found:
+            span = doc.char_span(q.start, q.end, label=q.type, alignment_mode="expand")
+            if span is None:  # offsets outside the doc's text cannot come from it
+                raise ValueError(f"quote {q.start}-{q.end} does not map onto the doc's tokens")
+            spans.append(span)
+            records.append([span.start_char, span.end_char, q.to_dict()])
+        doc.spans[self.spans_key] = spans
+        doc.user_data[STORE] = records
         return doc
 
 
-@Language.factory("quotes", default_config={"decider": "rules"})
-def make_quotes_component(nlp: Language, name: str, decider: str = "rules") -> QuotesComponent:
-    return QuotesComponent(nlp, name, decider)
+@Language.factory("quotes", default_config={"decider": "rules", "model_dir": None, "spans_key": "quotes",
+                                            "split_glued_marks": False, "newline_sentences": False})
+def make_quotes_component(nlp: Language, name: str, decider: str, model_dir: str | None, spans_key: str,
+                          split_glued_marks: bool, newline_sentences: bool) -> QuotesComponent:
+    """`decider`: rules | model; `model_dir`: a model folder (decider model; default the shipped one);
+    `split_glued_marks`: make `la«trêve»`'s marks tokens of their own (changes the tokenizer);
+    `newline_sentences`: start a sentence after each line break (adds a component before the parser)."""
+    return QuotesComponent(nlp, name, decider, model_dir, spans_key, split_glued_marks, newline_sentences)

@@ -218,6 +218,10 @@ def format_errors(res: Result) -> str:
     for doc, q in res.false_pos:
         out.append(f"FP    {doc.id} {q.start}-{q.end} {q.type} {_context(doc, q)}")
     for m in res.matches:
+        if m.pred.type != m.gold.type:
+            out.append(f"TYPE  {m.doc.id} {m.gold.start}-{m.gold.end} pred={m.pred.type} gold={m.gold.type} "
+                       f"{m.doc.text[m.gold.start:m.gold.end][:80]!r}")
+    for m in res.matches:
         if not names_agree(m.pred.speaker_name, m.gold.speaker_name):
             out.append(f"SPKR  {m.doc.id} {m.gold.start}-{m.gold.end} pred={m.pred.speaker_name!r} gold={m.gold.speaker_name!r} "
                        f"(mention {m.pred.speaker.text if m.pred.speaker else None!r})")
@@ -263,15 +267,25 @@ def format_reliability(rel: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m quotes.score", description=__doc__.split("\n")[0])
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The arguments of `python -m quotes.score` and of `quotes score`."""
     ap.add_argument("gold", help="gold JSONL (the scheme's format)")
     ap.add_argument("pred", help="predicted JSONL, e.g. the output of `quotes annotate`")
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    ap.add_argument("--errors", action="store_true", help="list misses, false positives, speaker and stance errors")
+    ap.add_argument("--errors", action="store_true",
+                    help="list misses (MISS), false positives (FP), type (TYPE), speaker (SPKR) and stance (STNC) "
+                    "errors, each with its document, offsets and context")
     ap.add_argument("--reliability", action="store_true",
                     help="confidence bins against observed precision for quote, speaker and stance, with the ECE")
-    args = ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m quotes.score", description=__doc__.split("\n")[0])
+    add_arguments(ap)
+    return run(ap.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         gold, pred = read_jsonl(args.gold), read_jsonl(args.pred)
         m, res = score_documents(gold, pred)

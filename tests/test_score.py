@@ -397,3 +397,52 @@ def test_reliability_bins_confidence_against_precision():
     # speaker: both at >= 0.8, one right: |0.925 - 0.5|
     assert rel["speaker"]["ece"] == pytest.approx(0.425, abs=1e-3)
     assert rel["stance"]["n"] == 2
+
+
+# -- type errors, the `quotes score` command, system-output fields ------------------------------
+
+
+def test_errors_list_type_errors_with_both_types(files, capsys):
+    g, p = files
+    gold = read_jsonl(g)[0]
+    pred = read_jsonl(p)[0]
+    pred.quotes[0].type = "mixed"  # matched to the gold direct quote
+    write_jsonl([pred], p)
+    assert main([str(g), str(p), "--errors"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    q0 = gold.quotes[0]
+    assert f"TYPE  d {q0.start}-{q0.end} pred=mixed gold=direct 'Nous ne céderons pas'" in lines
+    assert sum(ln.startswith("TYPE ") for ln in lines) == 1
+    assert any(ln.startswith("STNC  d ") for ln in lines)
+
+
+def test_quotes_score_subcommand_is_the_scorer(files, capsys):
+    from quotes.cli import main as cli_main
+
+    g, p = files
+    assert cli_main(["score", str(g), str(p), "--json", "-v"]) == 0
+    via_cli = json.loads(capsys.readouterr().out)
+    assert main([str(g), str(p), "--json"]) == 0
+    assert via_cli == json.loads(capsys.readouterr().out)
+    assert cli_main(["score", str(g), str(g.parent / "absent.jsonl")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file" in err[0]
+
+
+def test_predictions_with_meta_sentence_and_speaker_kind_score_like_without(files, tmp_path, capsys):
+    g, p = files
+    pred = read_jsonl(p)[0]
+    pred.extra["meta"] = {"title": "Un titre", "url": "https://example.org/a"}
+    for q_ in pred.quotes:
+        q_.sentence = (0, len(pred.text))
+        q_.speaker_kind = "role"
+    rich = tmp_path / "rich.jsonl"
+    write_jsonl([pred], rich)
+    raw = json.loads(rich.read_text(encoding="utf-8"))
+    assert raw["meta"]["title"] == "Un titre" and raw["quotes"][0]["sentence"] == {"start": 0, "end": len(pred.text)}
+    assert main([str(g), str(p), "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main([str(g), str(rich), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == plain
+    # and the other way round: a system file as gold, a gold file without the fields as prediction
+    assert main([str(rich), str(p), "--json"]) == 0

@@ -9,6 +9,7 @@ spaces into plain ones (which French typography puts inside « »).
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import sys
@@ -49,7 +50,20 @@ class ReadReport:
     warnings: list[str] = field(default_factory=list)
 
 
+_UTF_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+             (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode(data: bytes, name: str, warn: Callable[[str], None]) -> str:
+    # UTF-16/32 text is full of NUL bytes: its BOM must be read before the binary test. UTF-32 first,
+    # since its little-endian BOM begins with UTF-16's.
+    for bom, codec in _UTF_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)  # the codec reads the BOM and drops it
+            except UnicodeDecodeError as e:
+                raise QuotesError(f"{name}: starts with a {codec.upper()} byte order mark but is not "
+                                  f"{codec.upper()} text (bad bytes at {e.start})") from None
     if b"\x00" in data[:8192]:
         raise QuotesError(f"{name}: looks like binary data, not text")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -96,6 +110,11 @@ def _standfirsts(tree) -> list[str]:
 
 def extract_html(html: str) -> str:
     """The article's text from an HTML page: title, standfirst, captions and body, no comments."""
+    return extract_article(html)[0]
+
+
+def extract_article(html: str) -> tuple[str, dict]:
+    """The article's text (as `extract_html`) and its metadata: the META_KEYS trafilatura found."""
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -114,9 +133,10 @@ def extract_html(html: str) -> str:
         raise QuotesError(f"cannot extract text from the HTML ({e})") from None
 
 
-def _extract_tree(tree) -> str:
+def _extract_tree(tree) -> tuple[str, dict]:
     import trafilatura
     from lxml import html as lxml_html
+    from trafilatura.settings import set_date_params
 
     _promote_hidden_parts(tree)
     standfirsts = _standfirsts(tree)
@@ -129,6 +149,8 @@ def _extract_tree(tree) -> str:
         deduplicate=False,
         favor_recall=True,
         with_metadata=True,
+        # no extensive search: it takes a footer's `© 2024` for the date 2024-01-01
+        date_extraction_params=set_date_params(extensive=False),
     )
     body = (doc.text if doc is not None else "") or ""
     title = (doc.title if doc is not None else "") or ""
@@ -143,7 +165,21 @@ def _extract_tree(tree) -> str:
     text = "\n\n".join(p for p in parts if p)
     for ch, tok in _NBSP_TOKENS.items():
         text = text.replace(tok, ch)
-    return text
+    return text, _metadata(doc)
+
+
+def _metadata(doc) -> dict:
+    found = {key: getattr(doc, attr, None) for key, attr in
+             (("title", "title"), ("date", "date"), ("site", "sitename"), ("author", "author"), ("url", "url"))}
+    out = {}
+    for key, value in found.items():
+        if isinstance(value, str):
+            for ch, tok in _NBSP_TOKENS.items():
+                value = value.replace(tok, ch)
+            value = " ".join(value.split())
+            if value:
+                out[key] = value
+    return out
 
 
 def read_text_source(data: bytes, name: str, is_html: bool | None, warn: Callable[[str], None]) -> Document:
@@ -152,10 +188,13 @@ def read_text_source(data: bytes, name: str, is_html: bool | None, warn: Callabl
         is_html = looks_like_html(text)
     stem = Path(name).stem if name != "<stdin>" else "stdin"
     if is_html:
-        extracted = extract_html(text)
+        extracted, meta = extract_article(text)
         if not extracted.strip():
             raise QuotesError(f"{name}: no article text found in the HTML")
-        return Document(stem, extracted, extra={"source": name, "format": "html"})
+        extra = {"source": name, "format": "html"}
+        if meta:
+            extra["meta"] = meta
+        return Document(stem, extracted, extra=extra)
     if not text.strip():
         raise QuotesError(f"{name}: empty file")
     return Document(stem, text, extra={"source": name, "format": "txt"})

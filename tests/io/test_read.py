@@ -314,3 +314,73 @@ def test_html_with_control_character_after_an_image_does_not_raise(tmp_path):
                  encoding="utf-8")
     docs, report = read([f])
     assert len(docs) + len(report.skipped) == 1
+
+
+# -- UTF-16 and UTF-32 with a byte order mark ---------------------------------------------------
+
+
+@pytest.mark.parametrize("codec, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                        ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_utf16_and_utf32_with_a_bom_are_decoded_not_refused_as_binary(tmp_path, codec, bom):
+    text = f"«{NBSP}Nous ne céderons pas{NBSP}», a déclaré le ministre.\r\nFin – été 2024.\n"
+    f = tmp_path / "unicode.txt"
+    f.write_bytes(bom + text.encode(codec))
+    assert b"\x00" in f.read_bytes()[:100]  # what made it look binary
+    [doc], report = read([f])
+    assert report.skipped == [] and report.warnings == []
+    assert doc.text == text  # the BOM is not part of the text: offsets start at the first character
+
+
+def test_utf16_html_with_a_bom_is_extracted(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_bytes("<html><body><article><p>Le ministre a déclaré « nous verrons » devant la presse réunie à Paris "
+                  "ce mardi pour un long entretien.</p></article></body></html>".encode("utf-16"))
+    [doc], report = read([f])
+    assert report.skipped == []
+    assert doc.extra["format"] == "html" and "« nous verrons »" in doc.text
+
+
+def test_a_bom_over_bytes_that_are_not_utf16_is_one_clear_reason(tmp_path):
+    f = tmp_path / "faux.txt"
+    f.write_bytes(b"\xff\xfeA")  # an odd byte count cannot be UTF-16
+    docs, report = read([f])
+    assert docs == []
+    assert "UTF-16" in only_skip(report).reason
+
+
+# -- article metadata ------------------------------------------------------------------------------
+
+META_HTML = """<!DOCTYPE html><html lang="fr"><head>
+<title>Négociations : Paris hausse le ton | Le Quotidien</title>
+<meta property="og:site_name" content="Le Quotidien">
+<meta name="author" content="Jeanne Martin">
+<link rel="canonical" href="https://www.lequotidien.example/monde/negociations-123.html">
+<meta property="article:published_time" content="2024-02-03T18:02:00+01:00">
+</head><body><article><h1>Négociations : Paris hausse le ton</h1>
+<p>« Nous ne céderons pas », a déclaré mardi le ministre des Affaires étrangères devant la presse réunie à Paris,
+avant de quitter la salle sans répondre aux questions des journalistes.</p>
+<p>Selon un diplomate européen, les discussions pourraient reprendre avant la fin du mois.</p>
+</article><footer>© 2021 Le Quotidien</footer></body></html>"""
+
+
+def test_html_metadata_is_kept_in_meta(tmp_path):
+    f = tmp_path / "meta.html"
+    f.write_text(META_HTML, encoding="utf-8")
+    [doc], report = read([f])
+    assert report.skipped == []
+    assert doc.meta == {"title": "Négociations : Paris hausse le ton", "date": "2024-02-03", "site": "Le Quotidien",
+                        "author": "Jeanne Martin", "url": "https://www.lequotidien.example/monde/negociations-123.html"}
+    assert doc.extra["meta"] == doc.meta
+    assert json.loads(json.dumps(doc.to_dict()))["meta"] == doc.meta
+
+
+def test_absent_metadata_is_left_out_and_a_copyright_year_is_not_a_date(html_doc):
+    # article.html has a title and a `© 2024` footer, nothing else
+    assert html_doc.to_dict()["meta"] == {"title": "Crise au Sahel : Paris appelle au dialogue"}
+
+
+def test_plain_text_has_no_meta(tmp_path):
+    f = tmp_path / "page.txt"
+    f.write_text("Le ministre a parlé.", encoding="utf-8")
+    [doc], _ = read([f])
+    assert doc.meta == {} and "meta" not in doc.to_dict()
