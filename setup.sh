@@ -16,7 +16,10 @@ PY="${PYTHON:-python3}"
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
     || { echo "setup: Python >= 3.10 is needed (set PYTHON=...)" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-quiet() { { grep -v "is ignored: it is neither a file nor a directory" || true; }; }
+# pip's notes that change nothing here: a stale path in a .pth file, and trafilatura asking for
+# lxml's html_clean extra, which lxml >= 6 ships as the lxml_html_clean package (installed with it).
+quiet() { { grep -v -e "is ignored: it is neither a file nor a directory" \
+                    -e "does not provide the extra 'html_clean'" || true; }; }
 # torch first and pinned, so that nothing later resolves it to a CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0" 2>&1 | quiet
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | quiet
