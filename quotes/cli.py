@@ -28,23 +28,32 @@ def _annotate(args: argparse.Namespace) -> int:
     from .io.read import ReadReport, expand, read_inputs
 
     report = ReadReport()
+    from .io.tables import count_rows, is_table
+
     files, _ = expand(args.paths)
     prepare_output(args.output, files)  # before the models load: a refusal costs nothing
     from .document import write_jsonl
     from .pipeline import load_pipeline
 
+    total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
     pipeline = load_pipeline(*_decider(args))
-    log.info("annotating %d input(s) with %s", len(files), pipeline.version)
-    docs = read_inputs(args.paths, report, max_bytes=args.max_bytes)
+    log.info("annotating %d document(s) from %d input(s) with %s", total, len(files), pipeline.version)
+    docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
+                       text_column=args.text_column, id_column=args.id_column)
     # Annotate everything before writing: a failure half-way must not leave a partial file.
-    results = [pipeline.annotate(d) for d in _progress(docs, len(files), args.quiet)]
+    results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
     for w in report.warnings:
         print(f"quotes: warning: {w}", file=sys.stderr)
     for s in report.skipped:
         print(f"quotes: skipped {s.path}: {s.reason}", file=sys.stderr)
     if not results:
         raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
-    n = write_jsonl(results, args.output, make_folders=True)
+    if str(args.output).lower().endswith((".parquet", ".pq")):
+        from .io.tables import write_parquet
+
+        n = write_parquet(results, args.output)
+    else:
+        n = write_jsonl(results, args.output, make_folders=True)
     nq = sum(len(d.quotes) for d in results)
     if args.output != "-" and not args.quiet:
         print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
@@ -112,11 +121,15 @@ inputs:
                   date, site, author and URL when the page gives them
   folders         walked recursively for .txt and .html files (hidden files skipped)
   -               standard input (HTML recognised by its tags)
+  .parquet files, saved `datasets` folders
+                  one document a row: columns `text` and `id` (--text-column, --id-column);
+                  a `date` column goes into the output's `meta`
   The document id is the file stem. Unreadable inputs are skipped with one line each.
 
 output:
   JSON Lines, one document a line (the fields are in README.md and docs/annotation-scheme.md),
   written atomically; missing folders are created; -o - writes to standard output.
+  An output name ending in .parquet writes Parquet with the same fields (`quotes` a list of structs).
   `quotes export OUT.jsonl -o quotes.csv` makes a table of it, one row per quote.
 
 deciders and models:
@@ -220,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: the shipped model in models/)")
     a.add_argument("--rules-only", action="store_true", help="speaker and stance from the rule layer alone (no model)")
     a.add_argument("--decider", help="deciding stage by name (rules, model); --model and --rules-only are the usual way")
+    a.add_argument("--text-column", default="text", help="the text column of Parquet or dataset inputs (default: text)")
+    a.add_argument("--id-column", default="id", help="the id column of Parquet or dataset inputs (default: id; "
+                   "rows without one are numbered)")
     a.add_argument("--max-bytes", type=int, default=5_000_000, help="largest input file accepted (default 5 MB)")
     a.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
     a.set_defaults(func=_annotate)

@@ -45,7 +45,7 @@ def make_bad_inputs(root: Path) -> dict[str, tuple[Path, str]]:
     write(root / "sans_texte" / "donnees.json", "{}")
     return {
         "missing": (root / "absent.txt", "no such file"),
-        "no_text_folder": (root / "sans_texte", "no .txt or .html"),
+        "no_text_folder": (root / "sans_texte", "no .txt, .html or .parquet"),
         "binary": (write(root / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4), "binary"),
         "empty": (write(root / "vide.txt", b""), "empty"),
         "big": (big, "MB"),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..document import Document, QuotesError
+from .tables import PARQUET_SUFFIXES, is_table, read_table
 
 log = logging.getLogger(__name__)
 
@@ -209,14 +210,16 @@ def expand(paths: list[str]) -> tuple[list[Path | str], list[Skipped]]:
             files.append("-")
             continue
         path = Path(p)
-        if path.is_dir():
+        if is_table(path):
+            files.append(path)  # a Parquet file or a saved dataset: its rows are read in read_inputs
+        elif path.is_dir():
             found = sorted(
                 f for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | PARQUET_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
             if not found:
-                skipped.append(Skipped(p, "folder has no .txt or .html file"))
+                skipped.append(Skipped(p, "folder has no .txt, .html or .parquet file"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -231,6 +234,8 @@ def read_inputs(
     paths: list[str],
     report: ReadReport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    text_column: str = "text",
+    id_column: str = "id",
 ) -> Iterator[Document]:
     """Documents from files, folders (recursive) and `-` (standard input).
 
@@ -248,33 +253,24 @@ def read_inputs(
         log.debug("%s", msg)
 
     seen: dict[str, str] = {}
-    for f in files:
-        name = "<stdin>" if f == "-" else str(f)
-        try:
-            if f == "-":
-                data = sys.stdin.buffer.read(max_bytes + 1)
-                is_html = None
-            else:
-                size = f.stat().st_size
-                if size > max_bytes:
-                    raise QuotesError(
-                        f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
-                        "for one article (raise it with --max-bytes)"
-                    )
-                data = f.read_bytes()
-                suffix = f.suffix.lower()
-                is_html = True if suffix in HTML_SUFFIXES else None if suffix not in TEXT_SUFFIXES else False
-            if len(data) > max_bytes:
-                raise QuotesError(f"{name}: over the {max_bytes / 1e6:g} MB limit for one article")
-            doc = read_text_source(data, name, is_html, warn)
-        except QuotesError as e:
-            report.skipped.append(Skipped(name, str(e).removeprefix(f"{name}: ")))
-            log.debug("skipped %s", e)
-            continue
-        except OSError as e:
-            report.skipped.append(Skipped(name, e.strerror or str(e)))
-            log.debug("skipped %s: %s", name, e.strerror or e)
-            continue
+
+    def documents():
+        for f in files:
+            if f != "-" and is_table(f):
+                # A table's error (a missing column, not Parquet) concerns all its rows: fatal, one line.
+                yield from ((doc.extra["source"], doc) for doc in read_table(f, text_column, id_column))
+                continue
+            name = "<stdin>" if f == "-" else str(f)
+            try:
+                yield name, _read_file(f, name, max_bytes, warn)
+            except QuotesError as e:
+                report.skipped.append(Skipped(name, str(e).removeprefix(f"{name}: ")))
+                log.debug("skipped %s", e)
+            except OSError as e:
+                report.skipped.append(Skipped(name, e.strerror or str(e)))
+                log.debug("skipped %s: %s", name, e.strerror or e)
+
+    for name, doc in documents():
         if doc.id in seen:
             # Two files with one stem would collide in the output and in Label Studio.
             first = seen[doc.id]
@@ -288,3 +284,20 @@ def read_inputs(
             warn(f"{name}: id already used by {first}; using {doc.id!r}")
         seen[doc.id] = name
         yield doc
+
+
+def _read_file(f: Path | str, name: str, max_bytes: int, warn: Callable[[str], None]) -> Document:
+    if f == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        is_html = None
+    else:
+        size = f.stat().st_size
+        if size > max_bytes:
+            raise QuotesError(f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
+                              "for one article (raise it with --max-bytes)")
+        data = f.read_bytes()
+        suffix = f.suffix.lower()
+        is_html = True if suffix in HTML_SUFFIXES else None if suffix not in TEXT_SUFFIXES else False
+    if len(data) > max_bytes:
+        raise QuotesError(f"{name}: over the {max_bytes / 1e6:g} MB limit for one article")
+    return read_text_source(data, name, is_html, warn)

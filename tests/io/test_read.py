@@ -170,7 +170,7 @@ def test_folder_with_no_text_file_is_skipped(tmp_path):
     assert docs == []
     s = only_skip(report)
     assert s.path == str(tmp_path)
-    assert "no .txt or .html" in s.reason
+    assert "no .txt, .html or .parquet" in s.reason
 
 
 def test_missing_path_is_skipped_and_the_others_are_read(tmp_path):
