@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -32,7 +33,6 @@ def _annotate(args: argparse.Namespace) -> int:
 
     files, _ = expand(args.paths)
     prepare_output(args.output, files)  # before the models load: a refusal costs nothing
-    from .document import write_jsonl
     from .pipeline import load_pipeline
 
     total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
@@ -40,25 +40,53 @@ def _annotate(args: argparse.Namespace) -> int:
     log.info("annotating %d document(s) from %d input(s) with %s", total, len(files), pipeline.version)
     docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
                        text_column=args.text_column, id_column=args.id_column)
-    # Annotate everything before writing: a failure half-way must not leave a partial file.
-    results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
+    if args.output == "-" or "-" in files:
+        # To stdout, or from stdin (which cannot be read twice): in memory, written at the end.
+        results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
+        _report(report)
+        if not results:
+            raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
+        n, nq, errors = _write(results, args.output), sum(len(d.quotes) for d in results), []
+    else:
+        # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped (quotes/runs.py).
+        from .runs import ChunkedRun, signature
+
+        run = ChunkedRun(args.output, signature(files, decider=pipeline.version, text_column=args.text_column,
+                                                id_column=args.id_column, max_bytes=args.max_bytes))
+        run.run(_progress(docs, total, args.quiet), pipeline.annotate)
+        _report(report)
+        if run.resumed and not args.quiet:
+            print(f"quotes: resumed: {run.resumed} document(s) were done by an earlier run", file=sys.stderr)
+        if not run.written()[0]:
+            shutil.rmtree(run.parts, ignore_errors=True)
+            raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
+        errors = run.errors
+        nq = run.written()[1]
+        n = run.finish(lambda ds: _write(ds, args.output))
+    if args.output != "-" and not args.quiet:
+        print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
+              + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else "")
+              + (f" ({len(errors)} document(s) failed, see above)" if errors else ""), file=sys.stderr)
+    if errors and args.strict:
+        return 1
+    return 1 if report.skipped and args.strict else 0
+
+
+def _report(report) -> None:
     for w in report.warnings:
         print(f"quotes: warning: {w}", file=sys.stderr)
     for s in report.skipped:
         print(f"quotes: skipped {s.path}: {s.reason}", file=sys.stderr)
-    if not results:
-        raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
-    if str(args.output).lower().endswith((".parquet", ".pq")):
+
+
+def _write(docs, output: str) -> int:
+    if str(output).lower().endswith((".parquet", ".pq")):
         from .io.tables import write_parquet
 
-        n = write_parquet(results, args.output)
-    else:
-        n = write_jsonl(results, args.output, make_folders=True)
-    nq = sum(len(d.quotes) for d in results)
-    if args.output != "-" and not args.quiet:
-        print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
-              + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else ""), file=sys.stderr)
-    return 1 if report.skipped and args.strict else 0
+        return write_parquet(docs, output)
+    from .document import write_jsonl
+
+    return write_jsonl(docs, output, make_folders=True)
 
 
 def _progress(docs, total: int, quiet: bool):
