@@ -27,10 +27,9 @@ SHIPPED_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quotes-fr-
 
 def _annotate(args: argparse.Namespace) -> int:
     from .io.read import ReadReport, expand, read_inputs
-
-    report = ReadReport()
     from .io.tables import count_rows, is_table
 
+    report = ReadReport()
     files, _ = expand(args.paths)
     prepare_output(args.output, files)  # before the models load: a refusal costs nothing
     from .pipeline import load_pipeline
@@ -45,7 +44,7 @@ def _annotate(args: argparse.Namespace) -> int:
         results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
         _report(report)
         if not results:
-            raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
+            raise _nothing_read(report)
         n, nq, errors = _write(results, args.output), sum(len(d.quotes) for d in results), []
     else:
         # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped (quotes/runs.py).
@@ -59,7 +58,7 @@ def _annotate(args: argparse.Namespace) -> int:
             print(f"quotes: resumed: {run.resumed} document(s) were done by an earlier run", file=sys.stderr)
         if not run.written()[0]:
             shutil.rmtree(run.parts, ignore_errors=True)
-            raise QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
+            raise _nothing_read(report)
         errors = run.errors
         nq = run.written()[1]
         n = run.finish(lambda ds: _write(ds, args.output))
@@ -70,6 +69,10 @@ def _annotate(args: argparse.Namespace) -> int:
     if errors and args.strict:
         return 1
     return 1 if report.skipped and args.strict else 0
+
+
+def _nothing_read(report) -> QuotesError:
+    return QuotesError("nothing could be read from the given inputs" if report.skipped else "no input documents")
 
 
 def _report(report) -> None:

@@ -107,11 +107,9 @@ def _cut_unclosed(m: M.Marked, cues: list[Cue], base: int, text: str) -> list[M.
                 and re.match(r"[^,;«»\"\n]{0,80}[.!?](\s|$)", text[ce:first_end + 1]):
             comma = text.rindex(",", m.start, cs)
             out = [M.Marked(m.open, comma, m.start, trim(text, m.start, comma)[1], m.depth, False)]
-            if m.closed:
-                line = text.rfind("\n", 0, m.close) + 1
-                s, e = trim(text, line, m.close)
-                if e > s and line > first_end:
-                    out.append(M.Marked(line, m.close, s, M._trim(text, s, m.end)[1], m.depth, True))
+            orphan = M.lost_opening(text, m.close, first_end + 1, m.depth) if m.closed else None
+            if orphan is not None:
+                out.append(orphan)
             return out
     return [m]
 

@@ -143,13 +143,9 @@ def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marke
             o, _ = stack.pop()
             emit(o, i, True)
         elif role == "close" and ch in "»”":
-            # A closing mark whose opening one the scrape lost: the words run from the line's start.
-            line = max(text.rfind("\n", start, i) + 1, start)
-            s, e = _trim(text, line, i)
-            while s < e and (text[s] in ALL_MARKS or text[s] in SPACES):
-                s += 1
-            if e > s and any(c.isalnum() for c in text[s:e]) and not any(m.open >= line for m in out):
-                out.append(Marked(line, i, s, e, 0, True))
+            orphan = lost_opening(text, i, start)
+            if orphan is not None and not any(m.open >= orphan.open for m in out):
+                out.append(orphan)
         i += 1
     # An opening mark never closed (a truncated scrape): its content runs to the end of its paragraph.
     while stack:
@@ -159,6 +155,18 @@ def find_marked(text: str, start: int = 0, end: int | None = None) -> list[Marke
         emit(o, para_end_after(o), False)
     out.sort(key=lambda m: (m.open, -m.close))
     return out
+
+
+def lost_opening(text: str, close: int, floor: int = 0, depth: int = 0) -> Marked | None:
+    """The words of a closing mark whose opening one the scrape lost: from its line's start
+    (not before `floor`), or None when no word is there."""
+    line = max(text.rfind("\n", floor, close) + 1, floor)
+    s, e = _trim(text, line, close)
+    while s < e and (text[s] in ALL_MARKS or text[s] in SPACES):
+        s += 1
+    if e > s and any(c.isalnum() for c in text[s:e]):
+        return Marked(line, close, s, e, depth, True)
+    return None
 
 
 def _starts_paragraph(text: str, i: int) -> bool:
