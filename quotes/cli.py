@@ -30,15 +30,25 @@ def _annotate(args: argparse.Namespace) -> int:
     from .io.tables import count_rows, is_table
 
     report = ReadReport()
+    if args.ray and not _is_ray_address(args.ray):
+        # `--ray pages/ -o out`: argparse gave the optional ADDRESS the first input
+        args.paths.insert(0, args.ray)
+        args.ray = ""
+    if not args.paths:
+        raise QuotesError("no input given: name files, folders, Parquet files or - (see quotes annotate --help)")
     files, _ = expand(args.paths)
-    prepare_output(args.output, files)  # before the models load: a refusal costs nothing
+    prepare_output(args.output, files, folder_ok=args.ray is not None)  # before the models load
     from .pipeline import load_pipeline
 
     total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
+    if args.ray is not None and (args.output == "-" or "-" in files):
+        raise QuotesError("--ray reads files and writes a file or a folder: give file inputs and -o OUT")
     pipeline = load_pipeline(*_decider(args))
     log.info("annotating %d document(s) from %d input(s) with %s", total, len(files), pipeline.version)
     docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
                        text_column=args.text_column, id_column=args.id_column)
+    if args.ray is not None:
+        return _annotate_on_ray(args, files, report, pipeline.version)
     if args.output == "-" or "-" in files:
         # To stdout, or from stdin (which cannot be read twice): in memory, written at the end.
         results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
@@ -47,8 +57,8 @@ def _annotate(args: argparse.Namespace) -> int:
             raise _nothing_read(report)
         n, nq, errors = _write(results, args.output), sum(len(d.quotes) for d in results), []
     else:
-        # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped (quotes/runs.py).
-        from .runs import ChunkedRun, signature
+        # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped (quotes/scale/chunks.py).
+        from .scale.chunks import ChunkedRun, signature
 
         run = ChunkedRun(args.output, signature(files, decider=pipeline.version, text_column=args.text_column,
                                                 id_column=args.id_column, max_bytes=args.max_bytes))
@@ -69,6 +79,36 @@ def _annotate(args: argparse.Namespace) -> int:
     if errors and args.strict:
         return 1
     return 1 if report.skipped and args.strict else 0
+
+
+def _annotate_on_ray(args: argparse.Namespace, files, report, version: str) -> int:
+    """The driver's part (quotes/scale/cluster.py): the pipeline loaded above only named the version."""
+    from .scale import cluster
+    from .scale.chunks import signature
+
+    decider, model_dir = _decider(args)
+    settings = cluster.Settings(decider, model_dir, args.max_bytes, args.text_column, args.id_column)
+    n, nq, errors, read = cluster.run(files, args.output, settings, signature(files, decider=version),
+                                      address=args.ray or None, workers=args.workers, quiet=args.quiet,
+                                      write=_write)
+    report.warnings.extend(read.warnings)
+    report.skipped.extend(read.skipped)
+    _report(report)
+    if not n:
+        raise _nothing_read(report)
+    if not args.quiet:
+        print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
+              + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else "")
+              + (f" ({len(errors)} document(s) failed, see above)" if errors else ""), file=sys.stderr)
+    return 1 if args.strict and (errors or report.skipped) else 0
+
+
+def _is_ray_address(value: str) -> bool:
+    """`auto`, `ray://head:10001`, `10.0.0.5:6379`: Ray's address forms, unless a file of that name exists."""
+    import re
+
+    return not Path(value).exists() and (value in ("auto", "local") or "://" in value
+                                         or re.fullmatch(r"[\w.-]+:\d+", value) is not None)
 
 
 def _nothing_read(report) -> QuotesError:
@@ -174,6 +214,7 @@ examples:
   cat page.txt | quotes annotate - -o -
   quotes annotate --rules-only pages/ -o rules.jsonl -v
   quotes annotate --model models/my-model pages/ -o out.jsonl --strict
+  quotes annotate archive.parquet -o runs/shards/ --ray auto     # on the Ray cluster of this node
 """
 
 
@@ -257,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "speaker (a mention and a name) and its stance (escalation, diplomacy, neutral),\n"
                        "each with a confidence.",
                        epilog=ANNOTATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    a.add_argument("paths", nargs="+", help=".txt or .html files, folders (recursive), or - for standard input")
+    a.add_argument("paths", nargs="*", help=".txt or .html files, folders (recursive), or - for standard input")
     a.add_argument("-o", "--output", default="-", help="output JSONL file (written atomically, folders created), "
                    "- for stdout (default)")
     a.add_argument("--model", metavar="DIR", help="a model folder from python -m quotes.train "
@@ -269,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "rows without one are numbered)")
     a.add_argument("--max-bytes", type=int, default=5_000_000, help="largest input file accepted (default 5 MB)")
     a.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
+    a.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="run on a Ray cluster: ADDRESS (e.g. ray://head:10001, or auto), or a local one when "
+                   "omitted; -o OUT.jsonl|OUT.parquet joins the shards, any other -o is a folder of Parquet shards")
+    a.add_argument("--workers", type=int, metavar="N", help="with --ray, actors (one pipeline each; "
+                   "default: the cluster's CPUs)")
     a.set_defaults(func=_annotate)
 
     e = sub.add_parser("export", help="flatten annotate's JSONL to a CSV or Parquet table, one row per quote",

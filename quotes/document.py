@@ -305,8 +305,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def prepare_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse, before any work is done, an output that is one of the inputs or that cannot be written.
+def prepare_output(path: str | Path, inputs: Iterable[str | Path] = (), folder_ok: bool = False) -> None:
+    """Refuse, before any work is done, an output that is one of the inputs or that cannot be written
+    (a folder only where `folder_ok`: an output of shards).
 
     Missing folders are not created here (a run that fails later leaves nothing behind); the nearest
     existing one is probed with a real temp file, since os.access says yes to root on a read-only mount.
@@ -314,13 +315,13 @@ def prepare_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     if str(path) == "-":
         return
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() and not folder_ok:
         raise DataError(f"{path}: is a folder; give a file name such as out.jsonl")
-    if path.exists():
+    if path.is_file():
         for p in inputs:
             if str(p) != "-" and Path(p).exists() and os.path.samefile(path, p):
                 raise DataError(f"{path}: the output is one of the inputs; write to another file")
-    folder = path.parent
+    folder = path if path.is_dir() else path.parent
     while not folder.exists():
         folder = folder.parent
     if not folder.is_dir():

@@ -19,6 +19,7 @@ ALLOWED = {
     "quotes.io": {"quotes.document"},
     "quotes.rules": {"quotes.document"},
     "quotes.model": {"quotes.document", "quotes.rules", "quotes.score", "quotes.io"},
+    "quotes.scale": {"quotes.document", "quotes.io", "quotes.pipeline"},
 }
 NEVER = {
     "quotes.model": {"quotes.studio", "quotes.cli", "quotes.corpus"},

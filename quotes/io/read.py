@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..document import Document, QuotesError
 from .tables import PARQUET_SUFFIXES, is_table, read_table
@@ -252,27 +252,35 @@ def read_inputs(
         report.warnings.append(msg)
         log.debug("%s", msg)
 
-    seen: dict[str, str] = {}
-
     def documents():
         for f in files:
             if f != "-" and is_table(f):
                 # A table's error (a missing column, not Parquet) concerns all its rows: fatal, one line.
-                yield from ((doc.extra["source"], doc) for doc in read_table(f, text_column, id_column))
+                yield from read_table(f, text_column, id_column)
                 continue
             name = "<stdin>" if f == "-" else str(f)
             try:
-                yield name, _read_file(f, name, max_bytes, warn)
-            except QuotesError as e:
-                report.skipped.append(Skipped(name, str(e).removeprefix(f"{name}: ")))
-                log.debug("skipped %s", e)
-            except OSError as e:
-                report.skipped.append(Skipped(name, e.strerror or str(e)))
-                log.debug("skipped %s: %s", name, e.strerror or e)
+                yield read_file(f, max_bytes, warn)
+            except (QuotesError, OSError) as e:
+                report.skipped.append(skipped_for(name, e))
+                log.debug("skipped %s: %s", name, e)
 
-    for name, doc in documents():
+    yield from unique_ids(documents(), warn)
+
+
+def skipped_for(name: str, e: Exception) -> Skipped:
+    if isinstance(e, QuotesError):
+        return Skipped(name, str(e).removeprefix(f"{name}: "))
+    return Skipped(name, getattr(e, "strerror", None) or str(e))
+
+
+def unique_ids(docs: Iterable[Document], warn: Callable[[str], None]) -> Iterator[Document]:
+    """Two inputs with one id would collide in the output and in Label Studio: the later one is renamed
+    after its folder (`FOLDER__STEM`, then `__2`, …), in input order, with a warning."""
+    seen: dict[str, str] = {}
+    for doc in docs:
+        name = str(doc.extra.get("source", doc.id))
         if doc.id in seen:
-            # Two files with one stem would collide in the output and in Label Studio.
             first = seen[doc.id]
             parent = Path(name).parent.name
             new_id = f"{parent}__{doc.id}" if parent else doc.id
@@ -284,6 +292,11 @@ def read_inputs(
             warn(f"{name}: id already used by {first}; using {doc.id!r}")
         seen[doc.id] = name
         yield doc
+
+
+def read_file(f: Path | str, max_bytes: int, warn: Callable[[str], None]) -> Document:
+    """One text or HTML file (or `-`, standard input) as a document; QuotesError or OSError when it cannot be."""
+    return _read_file(f, "<stdin>" if f == "-" else str(f), max_bytes, warn)
 
 
 def _read_file(f: Path | str, name: str, max_bytes: int, warn: Callable[[str], None]) -> Document:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..document import STANCES, DataError, Document, Quote, iter_jsonl
+from ..io.tables import iter_parquet
 from ..score import fold_name
 
 CONTEXT = 200
@@ -26,44 +27,11 @@ def iter_documents(path: str | Path, batch_size: int = 512) -> Iterator[Document
     """Documents of a `quotes annotate` output: JSONL, or Parquet (a file or a folder of shards)."""
     p = Path(path)
     if p.suffix == ".parquet" or (p.is_dir() and any(p.glob("*.parquet"))):
-        yield from _iter_parquet(p, batch_size)
+        yield from iter_parquet(p, batch_size)
         return
     if p.is_dir():
         raise DataError(f"{p}: is a folder with no .parquet files; give a .jsonl or .parquet file")
     yield from iter_jsonl(p)
-
-
-def _iter_parquet(p: Path, batch_size: int) -> Iterator[Document]:
-    if not p.exists():
-        raise DataError(f"{p}: no such file")
-    try:
-        import pyarrow.dataset as ds
-    except ImportError:
-        raise DataError(f"{p}: reading Parquet needs pyarrow (pip install pyarrow)") from None
-    import pyarrow as pa
-
-    try:
-        batches = ds.dataset(str(p), format="parquet").to_batches(batch_size=batch_size)
-        for n, batch in enumerate(batches):
-            for i, row in enumerate(batch.to_pylist()):
-                try:
-                    yield Document.from_dict(_without_nulls(row))
-                except DataError as e:
-                    raise DataError(f"{p}: row {n * batch_size + i + 1}: {e}") from None
-    except (pa.ArrowException, OSError) as e:
-        raise DataError(f"{p}: not a readable Parquet file ({str(e).splitlines()[0]})") from None
-
-
-def _without_nulls(row: dict) -> dict:
-    """A Parquet row as the JSONL line it stands for: a struct column gives every row every field, and null
-    where the line had none (no `meta`, no author, a confidence head absent), so nulls are dropped there."""
-    out = {k: v for k, v in row.items() if v is not None or k in ("id", "text")}
-    if isinstance(out.get("meta"), dict):
-        out["meta"] = {k: v for k, v in out["meta"].items() if v is not None}
-    for q in out.get("quotes") or []:
-        if isinstance(q, dict) and isinstance(q.get("confidence"), dict):
-            q["confidence"] = {k: v for k, v in q["confidence"].items() if v is not None}
-    return out
 
 
 def document_date(doc: Document) -> dt.date | None:

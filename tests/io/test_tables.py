@@ -11,7 +11,7 @@ import pytest
 
 from quotes.cli import main
 from quotes.document import DataError
-from quotes.io.tables import read_table
+from quotes.io.tables import iter_parquet, read_table, shards
 
 TEXTS = [
     "« Nous ne céderons rien sur la frontière », a déclaré mardi le ministre Karim Benali.\n",
@@ -72,14 +72,35 @@ def test_annotate_reads_parquet_and_writes_the_same_fields_as_parquet(parquet, t
     table = pq.read_table(out_pq)
     assert pa.types.is_list(table.schema.field("quotes").type)
     assert pa.types.is_struct(table.schema.field("quotes").type.value_type)
-    back = table.to_pylist()
-    for r, b in zip(rows, back):
-        assert (b["id"], b["text"], b["meta"]) == (r["id"], r["text"], r["meta"])
-        assert [(x["start"], x["end"], x["type"], x["speaker_name"], x["stance"]) for x in b["quotes"]] == \
-            [(x["start"], x["end"], x["type"], x["speaker_name"], x["stance"]) for x in r["quotes"]]
+    assert table.column("meta").to_pylist()[0]["date"] == "2024-03-01"
+    # read back, the Parquet rows are the JSONL's documents exactly
+    assert [d.to_dict() for d in iter_parquet(out_pq)] == rows
 
 
 def test_annotate_with_a_wrong_column_exits_2_in_one_line(parquet, capsys):
     assert main(["annotate", "--rules-only", "-q", str(parquet), "-o", "-"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no column 'text'" in err[0] and "--text-column" in err[0]
+
+
+def test_shards_read_alone_give_the_whole_table_across_row_groups(tmp_path):
+    path = tmp_path / "rows.parquet"
+    texts = [f"Le maire a déclaré : « Réponse numéro {i}. »" for i in range(10)]
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=3)
+    cuts = shards(path, 4)
+    assert cuts == [(0, 4), (4, 8), (8, 10)]  # across row groups of 3
+    assert [d.text for d in read_table(path, start=4, stop=8)] == texts[4:8]
+    docs = [d for a, b in cuts for d in read_table(path, start=a, stop=b)]
+    assert [d.text for d in docs] == texts
+    assert [d.id for d in docs] == [d.id for d in read_table(path)] == [f"rows-{i}" for i in range(1, 11)]
+
+
+def test_documents_outside_the_schema_survive_parquet(tmp_path):
+    from quotes.document import Document, Quote, Span
+    from quotes.io.tables import write_parquet
+
+    text = "Le maire a dit : « Oui. »"
+    doc = Document("d", text, [Quote(18, 22, "Oui.", "direct", cue=Span(10, 15, "a dit"), speaker_name="Le maire")],
+                   extra={"meta": {"date": "2024-01-02", "tags": ["x"]}, "batch": 7})
+    write_parquet([doc], tmp_path / "d.parquet")
+    assert [d.to_dict() for d in iter_parquet(tmp_path / "d.parquet")] == [doc.to_dict()]

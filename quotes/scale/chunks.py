@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .document import Document, QuotesError, atomic_path, read_jsonl, write_jsonl
+from ..document import Document, QuotesError, atomic_path, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 CHUNK_DOCS = 100

@@ -1,4 +1,4 @@
-"""Resumable runs (quotes/runs.py): an interrupted `quotes annotate`, rerun, redoes nothing and
+"""Resumable runs (quotes/scale/chunks.py): an interrupted `quotes annotate`, rerun, redoes nothing and
 duplicates nothing, and its output is byte-identical to an uninterrupted run's."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import quotes.runs
+import quotes.scale.chunks
 from quotes.cli import main
 from quotes.pipeline import Pipeline
 
@@ -16,7 +16,7 @@ TEXT = "« Nous ne céderons rien sur le dossier numéro {n} », a déclaré le 
 
 @pytest.fixture()
 def pages(tmp_path, monkeypatch):
-    monkeypatch.setattr(quotes.runs, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(quotes.scale.chunks, "CHUNK_DOCS", 3)
     folder = tmp_path / "pages"
     folder.mkdir()
     for n in range(8):
