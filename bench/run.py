@@ -213,7 +213,9 @@ def render(res: dict, argv: list[str], m: dict, quick: bool) -> str:
             lines += ["", "Worker rows: two processes, each with half of the texts and OMP/MKL at 1 thread, started "
                       "together once both had loaded (a barrier); the time is from the first start to the last end; "
                       "peak is one worker's. × 1 worker: against one such process with 1 thread and all the texts. "
-                      "`quotes annotate` has no worker option yet: this is the speed-up that one would give."]
+                      "This is the steady state of `quotes annotate --workers 2` (quotes/scale/workers.py: spawned "
+                      "processes, threads split between them), whose end-to-end time also counts the workers' "
+                      "load, done side by side."]
             if max(m["load"][0], res["load_end"][0]) > 1.0:
                 lines.append("The load average (above 1) says other jobs kept at least one of the 2 cores busy "
                              "during this run: a second worker then has no free core, and the speed-up here is not "

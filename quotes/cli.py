@@ -8,10 +8,11 @@ import logging
 import os
 import shutil
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from .version import __version__
-from .document import QuotesError, prepare_output, run_command
+from .document import Document, QuotesError, prepare_output, run_command
 
 log = logging.getLogger("quotes")
 PROGRESS_MIN_FILES = 5
@@ -36,6 +37,8 @@ def _annotate(args: argparse.Namespace) -> int:
         args.ray = ""
     if not args.paths:
         raise QuotesError("no input given: name files, folders, Parquet files or - (see quotes annotate --help)")
+    if args.workers is not None and args.workers < 1:
+        raise QuotesError(f"--workers {args.workers}: give a number of processes, 1 or more")
     files, _ = expand(args.paths)
     prepare_output(args.output, files, folder_ok=args.ray is not None)  # before the models load
     from .pipeline import load_pipeline
@@ -43,35 +46,52 @@ def _annotate(args: argparse.Namespace) -> int:
     total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
     if args.ray is not None and (args.output == "-" or "-" in files):
         raise QuotesError("--ray reads files and writes a file or a folder: give file inputs and -o OUT")
-    pipeline = load_pipeline(*_decider(args))
-    log.info("annotating %d document(s) from %d input(s) with %s", total, len(files), pipeline.version)
-    docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
-                       text_column=args.text_column, id_column=args.id_column)
-    if args.ray is not None:
-        return _annotate_on_ray(args, files, report, pipeline.version)
-    if args.output == "-" or "-" in files:
-        # To stdout, or from stdin (which cannot be read twice): in memory, written at the end.
-        results = [pipeline.annotate(d) for d in _progress(docs, total, args.quiet)]
-        _report(report)
-        if not results:
-            raise _nothing_read(report)
-        n, nq, errors = _write(results, args.output), sum(len(d.quotes) for d in results), []
-    else:
-        # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped (quotes/scale/chunks.py).
-        from .scale.chunks import ChunkedRun, signature
+    with ExitStack() as stack:
+        if args.ray is None and (args.workers or 1) > 1:
+            from .scale.workers import WorkerPool
 
-        run = ChunkedRun(args.output, signature(files, decider=pipeline.version, text_column=args.text_column,
-                                                id_column=args.id_column, max_bytes=args.max_bytes))
-        run.run(_progress(docs, total, args.quiet), pipeline.annotate)
-        _report(report)
-        if run.resumed and not args.quiet:
-            print(f"quotes: resumed: {run.resumed} document(s) were done by an earlier run", file=sys.stderr)
-        if not run.written()[0]:
-            shutil.rmtree(run.parts, ignore_errors=True)
-            raise _nothing_read(report)
-        errors = run.errors
-        nq = run.written()[1]
-        n = run.finish(lambda ds: _write(ds, args.output))
+            pool = stack.enter_context(WorkerPool(args.workers, *_decider(args)))
+            version, annotate_one, annotate_all = pool.version, None, pool.annotate
+        else:
+            pipeline = load_pipeline(*_decider(args))
+            version, annotate_one, annotate_all = pipeline.version, pipeline.annotate, None
+        log.info("annotating %d document(s) from %d input(s) with %s%s", total, len(files), version,
+                 f" in {args.workers} worker processes" if annotate_all else "")
+        docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
+                           text_column=args.text_column, id_column=args.id_column)
+        if args.ray is not None:
+            return _annotate_on_ray(args, files, report, version)
+        if args.output == "-" or "-" in files:
+            # To stdout, or from stdin (which cannot be read twice): in memory, written at the end.
+            docs = _progress(docs, total, args.quiet)
+            results, errors = [], []
+            for r in annotate_all(docs) if annotate_all else map(annotate_one, docs):
+                if isinstance(r, Document):
+                    results.append(r)
+                else:  # a worker's document that raised: as a chunked run does
+                    errors.append({"id": r.id, "error": r.error})
+                    print(f"quotes: skipped document {r.id}: {r.error}", file=sys.stderr, flush=True)
+            _report(report)
+            if not results:
+                raise _nothing_read(report)
+            n, nq = _write(results, args.output), sum(len(d.quotes) for d in results)
+        else:
+            # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped
+            # (quotes/scale/chunks.py).
+            from .scale.chunks import ChunkedRun, signature
+
+            run = ChunkedRun(args.output, signature(files, decider=version, text_column=args.text_column,
+                                                    id_column=args.id_column, max_bytes=args.max_bytes))
+            run.run(_progress(docs, total, args.quiet), annotate_one, annotate_all)
+            _report(report)
+            if run.resumed and not args.quiet:
+                print(f"quotes: resumed: {run.resumed} document(s) were done by an earlier run", file=sys.stderr)
+            if not run.written()[0]:
+                shutil.rmtree(run.parts, ignore_errors=True)
+                raise _nothing_read(report)
+            errors = run.errors
+            nq = run.written()[1]
+            n = run.finish(lambda ds: _write(ds, args.output))
     if args.output != "-" and not args.quiet:
         print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
               + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else "")
@@ -313,8 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="run on a Ray cluster: ADDRESS (e.g. ray://head:10001, or auto), or a local one when "
                    "omitted; -o OUT.jsonl|OUT.parquet joins the shards, any other -o is a folder of Parquet shards")
-    a.add_argument("--workers", type=int, metavar="N", help="with --ray, actors (one pipeline each; "
-                   "default: the cluster's CPUs)")
+    a.add_argument("--workers", type=int, metavar="N", help="worker processes on this machine, each with "
+                   "the pipeline loaded once (default 1); with --ray, actors (default: the cluster's CPUs)")
     a.set_defaults(func=_annotate)
 
     e = sub.add_parser("export", help="flatten annotate's JSONL to a CSV or Parquet table, one row per quote",

@@ -18,6 +18,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .lexicons import time_words, words
+from .parse import sentence_of
 
 AUXILIARIES = {
     "a", "ai", "as", "avons", "avez", "ont", "avait", "avaient", "avais", "aurait", "auraient",
@@ -294,7 +295,7 @@ def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
 
 def _pour_is_source(doc: Doc, i: int) -> bool:
     """`Pour Moscou, …` / `pour lui, …`: a source only when it opens a clause and a comma follows."""
-    at_clause_start = i == doc[i].sent.start or doc[i - 1].text in {",", ";", ":", "\n"} or doc[i - 1].is_space
+    at_clause_start = i == sentence_of(doc, i).start or doc[i - 1].text in {",", ";", ":", "\n"} or doc[i - 1].is_space
     if not at_clause_start:
         return False
     j = i + 1

@@ -17,6 +17,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from .parse import sentence_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
@@ -116,12 +117,13 @@ class NameResolver:
 
     def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
         """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
-        left = doc[max(ent.sent.start, ent.start - 10):ent.start]
+        sent = sentence_of(doc, ent.start)
+        left = doc[max(sent.start, ent.start - 10):ent.start]
         ltxt = left.text.strip(" ,")
         m = re.search(r"(?:^|[,(]\s*|\b)((?:le|la|l'|l’|du|de la|son|sa)?\s*[a-zé][\w'’ -]{3,80})$", ltxt)
         if m:
             self.links.append((fold(m.group(1)), name, base + ent.start_char))
-        right = doc[ent.end:min(ent.sent.end, ent.end + 12)].text
+        right = doc[ent.end:min(sent.end, ent.end + 12)].text
         m = re.match(r"\s*,\s*((?:le |la |l'|l’)?[a-zé][^,.;:()«»\"]{3,90})", right)
         if m:
             self.links.append((fold(m.group(1)), name, base + ent.start_char))

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 from .cues import skip_adjuncts
 from .extract import Proposal
 from .lexicons import fold, folded_words, time_words
+from .parse import per_doc, sentence_of, sentences
 
 PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
 FEMININE_PRON = {"elle", "-elle", "elles", "-elles"}
@@ -233,8 +234,9 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
     elif p.speaker_side == "colon" and p.colon is not None:
         t = doc.char_span(p.colon[0] - base, p.colon[1] - base, alignment_mode="expand")
         if t is not None:
-            people = [ps for ps in person_spans(doc) if t.sent.start <= ps.start and ps.end <= t.start]
-            np_ = people[0] if people else _np_before(doc, t.start, t.sent.start)
+            floor = sentence_of(doc, t.start).start
+            people = [ps for ps in person_spans(doc) if floor <= ps.start and ps.end <= t.start]
+            np_ = people[0] if people else _np_before(doc, t.start, floor)
             m = _mention(np_, base, "colon", 0.7)
             heads = {fold(w) for w in m.text.replace("'", " ").replace("’", " ").split()} if m else set()
             if m is not None and len(m.text.split()) <= 10 and (
@@ -328,20 +330,6 @@ _NOT_NAME_START = {
     "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 }
-
-
-def per_doc(doc: Doc, key: str, compute):
-    """`compute(doc)`, once per parsed region: kept in the Doc's user_data, which lives as long as
-    the parse, so every proposal of the region shares one result."""
-    cache = doc.user_data.setdefault("quotes", {})
-    if key not in cache:
-        cache[key] = compute(doc)
-    return cache[key]
-
-
-def sentences(doc: Doc) -> tuple[SpacySpan, ...]:
-    """The parser's sentences of a region, split once."""
-    return per_doc(doc, "sentences", lambda d: tuple(d.sents))
 
 
 def person_spans(doc: Doc) -> tuple[SpacySpan, ...]:

@@ -16,6 +16,7 @@ import json
 import logging
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -23,6 +24,13 @@ from ..document import Document, QuotesError, atomic_path, read_jsonl, write_jso
 
 log = logging.getLogger(__name__)
 CHUNK_DOCS = 100
+
+
+@dataclass
+class Failed:
+    """A document the pipeline raised on: reported, recorded in the manifest and left out."""
+    id: str
+    error: str
 
 
 def signature(inputs: Iterable[Path | str], **settings) -> dict:
@@ -68,19 +76,19 @@ class ChunkedRun:
         self._save()
         return 0
 
-    def run(self, docs: Iterator[Document], annotate: Callable[[Document], Document]) -> None:
+    def run(self, docs: Iterator[Document], annotate: Callable[[Document], Document] | None = None,
+            annotate_all: Callable[[Iterator[Document]], Iterator] | None = None) -> None:
+        """Annotate what earlier runs left, one document at a time (`annotate`) or as a stream whose
+        results come back in order (`annotate_all`, a worker pool: a failed document as a `Failed`)."""
         skip = self.open()
-        for i, doc in enumerate(docs):
-            if i < skip:
-                continue
+        todo = (d for i, d in enumerate(docs) if i >= skip)
+        for result in annotate_all(todo) if annotate_all else (_safely(annotate, d) for d in todo):
             self.consumed_in_buffer += 1
-            try:
-                self.buffer.append(annotate(doc))
-            except (KeyboardInterrupt, QuotesError):
-                raise
-            except Exception as e:  # one bad document must not cost the run
-                self.errors.append({"id": doc.id, "error": f"{type(e).__name__}: {e}"})
-                print(f"quotes: skipped document {doc.id}: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+            if isinstance(result, Document):
+                self.buffer.append(result)
+            else:  # one bad document must not cost the run
+                self.errors.append({"id": result.id, "error": result.error})
+                print(f"quotes: skipped document {result.id}: {result.error}", file=sys.stderr, flush=True)
             if self.consumed_in_buffer >= self.chunk_docs:
                 self._flush()
         self._flush()
@@ -113,3 +121,12 @@ class ChunkedRun:
         n = write(self.documents())
         shutil.rmtree(self.parts, ignore_errors=True)
         return n
+
+
+def _safely(annotate: Callable[[Document], Document], doc: Document):
+    try:
+        return annotate(doc)
+    except (KeyboardInterrupt, QuotesError):
+        raise
+    except Exception as e:
+        return Failed(doc.id, f"{type(e).__name__}: {e}")
