@@ -172,6 +172,25 @@ def _cue_forms() -> frozenset[str]:
     return frozenset(load_lexicon()[0])
 
 
+_HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def _whole_compound(span: SpacySpan) -> SpacySpan:
+    """`Addis-Abeba`, `al-Hassan`, `Saint-Denis`: the tokenizer splits a hyphen written without spaces, and
+    the parse may then make one half the subject. A capitalised mention starting or ending inside such a
+    compound takes all of it."""
+    doc, s, e = span.doc, span.start, span.end
+    if not span[0].text[:1].isupper():
+        return span
+    while (s >= 2 and doc[s - 1].text in _HYPHENS and not doc[s - 1].whitespace_ and not doc[s - 2].whitespace_
+           and doc[s - 2].is_alpha):
+        s -= 2
+    while (e + 1 < len(doc) and doc[e].text in _HYPHENS and not doc[e - 1].whitespace_ and not doc[e].whitespace_
+           and doc[e + 1].text[:1].isupper() and doc[e + 1].is_alpha):
+        e += 2
+    return span if (s, e) == (span.start, span.end) else doc[s:e]
+
+
 def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Mention | None:
     if span is None or not span.text.strip():
         return None
@@ -180,6 +199,7 @@ def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Me
         span = span.doc[span.start:span.end - 1]
     while len(span) > 1 and (span[0].is_punct or span[0].is_space or span[0].lower_ in ("et", "mais", "-")):
         span = span.doc[span.start + 1:span.end]
+    span = _whole_compound(span)
     if not any(t.pos_ in ("NOUN", "PROPN", "PRON") or t.text[:1].isupper() for t in span) or span[0].lower_ in (
         "pas", "a", "ne", "n'", "plus", "jamais", "rien"
     ) or span[0].pos_ in ("VERB", "AUX", "ADP"):
@@ -187,9 +207,9 @@ def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Me
     kind = _kind_of(span)
     coordinated = any(t.lower_ == "et" for t in span[1:-1])
     if kind == "name" and not coordinated:
-        span = _name_tail(span)
+        span = _whole_compound(_name_tail(span))
     elif kind == "role" and len(span) > 1 and not coordinated:
-        tail = _name_tail(span)
+        tail = _whole_compound(_name_tail(span))
         if tail is not span and len(tail) < len(span):
             span, kind = tail, "name"
     # Strip a trailing comma or space.

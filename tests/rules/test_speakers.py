@@ -279,3 +279,24 @@ def test_sentences_and_people_are_derived_once_per_parsed_region(pipeline):
     assert [s.text for s in first] == [s.text for s in doc.sents]
     assert sentences(doc) is first and person_spans(doc) is person_spans(doc)
     assert sentences(pipeline.nlp("Une autre phrase.")) is not first
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Le Caire s'inquiète de la crue, tandis qu'Addis-Abeba assure vouloir reprendre les négociations au plus vite.",
+     "Addis-Abeba"),
+    ("Le député autonomiste Marcel Wakaté-Nouma a reproché au gouvernement de « décider seul » du calendrier.",
+     "Marcel Wakaté-Nouma"),
+    ("« Le dialogue reste la seule voie », insiste la ministre Hélène Brassard-Ouimet.", "Hélène Brassard-Ouimet"),
+])
+def test_a_hyphenated_name_is_never_cut_at_its_hyphen(pipe, text, name):
+    q = only(pipe, text)
+    assert q.speaker is not None and text[q.speaker.start:q.speaker.end] == q.speaker.text
+    assert q.speaker_name == name
+
+
+def test_cached_sentence_lookup_is_spacys_own(pipe):
+    from quotes.rules.parse import sentence_of
+
+    doc = pipe.nlp("Le ministre a parlé.\nLa porte-parole, elle, a répondu : « Non. » Puis il est parti. Fin")
+    for t in doc:
+        assert (sentence_of(doc, t.i).start, sentence_of(doc, t.i).end) == (t.sent.start, t.sent.end)
