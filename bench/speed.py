@@ -36,6 +36,10 @@ def _child(config: str, paths: list[str], quick: bool) -> dict:
     """One configuration in this (fresh) process. With $QUOTES_BENCH_SHARD=i/n it takes every n-th text from
     the i-th, prints `ready` once loaded and waits for a line on stdin before starting the clock, so that
     n such processes run their annotation at the same time (bench/run.py's worker rows)."""
+    if config != "spacy":  # the settings `quotes annotate` runs with; spaCy alone keeps its own defaults
+        from quotes.cli import process_defaults
+
+        process_defaults()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     shard = os.environ.get("QUOTES_BENCH_SHARD")
     t0 = time.perf_counter()

@@ -367,6 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def process_defaults() -> None:
+    """What a `quotes` process sets before numpy, spaCy or transformers load (bench/speed.py does the same)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # spaCy's parser multiplies small matrices through numpy's OpenBLAS, where a second thread costs more than
+    # it brings: rules-only went from 11.1–12.0 to 13.1 articles/s on 2 cores (dev pages, 2026-12-06); torch
+    # has its own BLAS and thread pool, so the model is unaffected
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -374,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         for name in CHATTY_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    process_defaults()
 
     def body() -> int:
         try:
