@@ -39,15 +39,19 @@ def _annotate(args: argparse.Namespace) -> int:
         raise QuotesError("no input given: name files, folders, Parquet files or - (see quotes annotate --help)")
     if args.workers is not None and args.workers < 1:
         raise QuotesError(f"--workers {args.workers}: give a number of processes, 1 or more")
-    files, _ = expand(args.paths)
+    files, missing = expand(args.paths)
     prepare_output(args.output, files, folder_ok=args.ray is not None)  # before the models load
+    if args.ray is not None:
+        if args.output == "-" or "-" in files:
+            raise QuotesError("--ray reads files and writes a file or a folder: give file inputs and -o OUT")
+        # the driver annotates nothing: the actors load the pipeline, and the signature names the decider
+        report.skipped.extend(missing)
+        return _annotate_on_ray(args, files, report, _decider_identity(*_decider(args)))
     from .pipeline import load_pipeline
 
     total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
-    if args.ray is not None and (args.output == "-" or "-" in files):
-        raise QuotesError("--ray reads files and writes a file or a folder: give file inputs and -o OUT")
     with ExitStack() as stack:
-        if args.ray is None and (args.workers or 1) > 1:
+        if (args.workers or 1) > 1:
             from .scale.workers import WorkerPool
 
             pool = stack.enter_context(WorkerPool(args.workers, *_decider(args)))
@@ -59,8 +63,6 @@ def _annotate(args: argparse.Namespace) -> int:
                  f" in {args.workers} worker processes" if annotate_all else "")
         docs = read_inputs(args.paths, report, max_bytes=args.max_bytes,
                            text_column=args.text_column, id_column=args.id_column)
-        if args.ray is not None:
-            return _annotate_on_ray(args, files, report, version)
         if args.output == "-" or "-" in files:
             # To stdout, or from stdin (which cannot be read twice): in memory, written at the end.
             docs = _progress(docs, total, args.quiet)
@@ -101,8 +103,20 @@ def _annotate(args: argparse.Namespace) -> int:
     return 1 if report.skipped and args.strict else 0
 
 
+def _decider_identity(decider: str, model_dir: str | None) -> str:
+    """What decides, for a resumable run's signature, without loading it: a retrained model folder starts over."""
+    if decider != "model":
+        return decider
+    folder = Path(model_dir).expanduser().resolve() if model_dir else SHIPPED_MODEL_DIR
+    config = folder / "config.json"
+    if not config.is_file():
+        raise QuotesError(f"{folder}: not a model folder (no config.json); train one with python -m quotes.train")
+    st = config.stat()
+    return f"model:{folder}:{st.st_size}:{st.st_mtime_ns}"
+
+
 def _annotate_on_ray(args: argparse.Namespace, files, report, version: str) -> int:
-    """The driver's part (quotes/scale/cluster.py): the pipeline loaded above only named the version."""
+    """The driver's part (quotes/scale/cluster.py)."""
     from .scale import cluster
     from .scale.chunks import signature
 

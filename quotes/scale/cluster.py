@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import sys
 import warnings
@@ -263,12 +264,16 @@ def _unique_ids(folder: Path, n: int, warn) -> None:
 def _map(shards_left: list[dict], folder: Path, settings: Settings, address: str | None, workers: int | None,
          quiet: bool) -> dict[int, dict]:
     ray, started = _start_ray(address, workers)
+    # Ray Data logs a failed run's whole stack at ERROR, and sets its loggers' level from RAY_DATA_LOG_LEVEL when
+    # it configures them; the failure reaches the user as our one line below (-v keeps Ray's own logging)
+    if not log.isEnabledFor(logging.INFO):
+        os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
+        logging.getLogger("ray.data").setLevel(os.environ["RAY_DATA_LOG_LEVEL"])
     try:
         import ray.data
 
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False  # ours below counts shards; Ray's bars are per operator
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
         pool = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         log.info("Ray: %d shard(s) on %d actor(s), decider %s", len(shards_left), pool, settings.decider)
         ds = ray.data.from_items([{"shard": json.dumps(s)} for s in shards_left], override_num_blocks=len(shards_left))
@@ -288,11 +293,19 @@ def _map(shards_left: list[dict], folder: Path, settings: Settings, address: str
 
             rows = tqdm(rows, total=len(shards_left), unit="shard", desc="annotate (ray)", file=sys.stderr)
         out = {}
-        for n, row in enumerate(rows, 1):
-            r = json.loads(row["report"])
-            out[r["index"]] = r
-            if not quiet and not sys.stderr.isatty() and n % 10 == 0:
-                print(f"quotes: {n}/{len(shards_left)} shard(s) annotated", file=sys.stderr, flush=True)
+        try:
+            for n, row in enumerate(rows, 1):
+                r = json.loads(row["report"])
+                out[r["index"]] = r
+                if not quiet and not sys.stderr.isatty() and n % 10 == 0:
+                    print(f"quotes: {n}/{len(shards_left)} shard(s) annotated", file=sys.stderr, flush=True)
+        except ray.exceptions.RayError as e:
+            # an actor that could not start (a broken model folder, a missing spaCy model on a node) fails the
+            # run in one line; the shards already written stay for the next run
+            cause = getattr(e, "cause", None)
+            if isinstance(cause, QuotesError):
+                raise QuotesError(f"on Ray: {cause}") from None
+            raise QuotesError(f"on Ray: {type(cause or e).__name__}: {str(cause or e).splitlines()[0]}") from None
         return out
     finally:
         if started:

@@ -118,3 +118,15 @@ def test_ray_refuses_stdout_and_a_missing_column_in_one_line(inputs, capsys):
 def test_ray_addresses_are_told_from_inputs(tmp_path):
     assert _is_ray_address("auto") and _is_ray_address("ray://head:10001") and _is_ray_address("10.0.0.5:6379")
     assert not _is_ray_address(str(tmp_path)) and not _is_ray_address("pages/")
+
+
+def test_a_model_that_cannot_load_is_one_line_before_or_on_ray(local_ray, inputs, tmp_path, capsys):
+    assert main(["annotate", "-q", "--ray", "--model", str(tmp_path / "nowhere"), inputs[0],
+                 "-o", str(tmp_path / "a.jsonl")]) == 2
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}", encoding="utf-8")  # a folder, but no weights: fails in the actors
+    assert main(["annotate", "-q", "--ray", "--model", str(broken), inputs[0], "-o", str(tmp_path / "b.jsonl")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "not a model folder" in err[0] and err[1].startswith("quotes: error: on Ray:")
+    assert not (tmp_path / "b.jsonl").exists()
