@@ -46,10 +46,12 @@ def _annotate(args: argparse.Namespace) -> int:
             raise QuotesError("--ray reads files and writes a file or a folder: give file inputs and -o OUT")
         # the driver annotates nothing: the actors load the pipeline, and the signature names the decider
         report.skipped.extend(missing)
-        return _annotate_on_ray(args, files, report, _decider_identity(*_decider(args)))
+        return _annotate_on_ray(args, files, report, *_decider(args))
     from .pipeline import load_pipeline
 
     total = sum(count_rows(f) if f != "-" and is_table(f) else 1 for f in files)
+    from .scale.chunks import ChunkedRun, say_failed, signature
+
     with ExitStack() as stack:
         if (args.workers or 1) > 1:
             from .scale.workers import WorkerPool
@@ -72,7 +74,7 @@ def _annotate(args: argparse.Namespace) -> int:
                     results.append(r)
                 else:  # a worker's document that raised: as a chunked run does
                     errors.append({"id": r.id, "error": r.error})
-                    print(f"quotes: skipped document {r.id}: {r.error}", file=sys.stderr, flush=True)
+                    say_failed(r.id, r.error)
             _report(report)
             if not results:
                 raise _nothing_read(report)
@@ -80,8 +82,6 @@ def _annotate(args: argparse.Namespace) -> int:
         else:
             # In chunks beside a manifest: an interrupted run, rerun, goes on where it stopped
             # (quotes/scale/chunks.py).
-            from .scale.chunks import ChunkedRun, signature
-
             run = ChunkedRun(args.output, signature(files, decider=version, text_column=args.text_column,
                                                     id_column=args.id_column, max_bytes=args.max_bytes))
             run.run(_progress(docs, total, args.quiet), annotate_one, annotate_all)
@@ -94,13 +94,16 @@ def _annotate(args: argparse.Namespace) -> int:
             errors = run.errors
             nq = run.written()[1]
             n = run.finish(lambda ds: _write(ds, args.output))
+    return _done(args, n, nq, report, errors)
+
+
+def _done(args: argparse.Namespace, n: int, nq: int, report, errors: list) -> int:
+    """The run's one-line summary and its exit status (1 under --strict when anything was skipped or failed)."""
     if args.output != "-" and not args.quiet:
         print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
               + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else "")
               + (f" ({len(errors)} document(s) failed, see above)" if errors else ""), file=sys.stderr)
-    if errors and args.strict:
-        return 1
-    return 1 if report.skipped and args.strict else 0
+    return 1 if args.strict and (errors or report.skipped) else 0
 
 
 def _decider_identity(decider: str, model_dir: str | None) -> str:
@@ -115,14 +118,14 @@ def _decider_identity(decider: str, model_dir: str | None) -> str:
     return f"model:{folder}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def _annotate_on_ray(args: argparse.Namespace, files, report, version: str) -> int:
+def _annotate_on_ray(args: argparse.Namespace, files, report, decider: str, model_dir: str | None) -> int:
     """The driver's part (quotes/scale/cluster.py)."""
     from .scale import cluster
     from .scale.chunks import signature
 
-    decider, model_dir = _decider(args)
     settings = cluster.Settings(decider, model_dir, args.max_bytes, args.text_column, args.id_column)
-    n, nq, errors, read = cluster.run(files, args.output, settings, signature(files, decider=version),
+    n, nq, errors, read = cluster.run(files, args.output, settings,
+                                      signature(files, decider=_decider_identity(decider, model_dir)),
                                       address=args.ray or None, workers=args.workers, quiet=args.quiet,
                                       write=_write)
     report.warnings.extend(read.warnings)
@@ -130,11 +133,7 @@ def _annotate_on_ray(args: argparse.Namespace, files, report, version: str) -> i
     _report(report)
     if not n:
         raise _nothing_read(report)
-    if not args.quiet:
-        print(f"quotes: {n} document(s), {nq} quote(s) -> {args.output}"
-              + (f" ({len(report.skipped)} input(s) skipped)" if report.skipped else "")
-              + (f" ({len(errors)} document(s) failed, see above)" if errors else ""), file=sys.stderr)
-    return 1 if args.strict and (errors or report.skipped) else 0
+    return _done(args, n, nq, report, errors)
 
 
 def _is_ray_address(value: str) -> bool:

@@ -88,7 +88,7 @@ class ChunkedRun:
                 self.buffer.append(result)
             else:  # one bad document must not cost the run
                 self.errors.append({"id": result.id, "error": result.error})
-                print(f"quotes: skipped document {result.id}: {result.error}", file=sys.stderr, flush=True)
+                say_failed(result.id, result.error)
             if self.consumed_in_buffer >= self.chunk_docs:
                 self._flush()
         self._flush()
@@ -121,6 +121,10 @@ class ChunkedRun:
         n = write(self.documents())
         shutil.rmtree(self.parts, ignore_errors=True)
         return n
+
+
+def say_failed(doc_id: str, error: str) -> None:
+    print(f"quotes: skipped document {doc_id}: {error}", file=sys.stderr, flush=True)
 
 
 def _safely(annotate: Callable[[Document], Document], doc: Document):

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..document import DataError, QuotesError, atomic_path, output_file
 from ..io.read import ReadReport, Skipped, read_file, skipped_for, unique_ids
 from ..io.tables import ParquetOutput, is_table, iter_parquet, shards
+from .chunks import say_failed
 
 log = logging.getLogger(__name__)
 # A shard holds at most this many table rows or files, and fewer in a small run, which is still cut into
@@ -225,7 +226,7 @@ def run(files: list[Path], output: str | Path, settings: Settings, signature: di
         read.skipped.extend(Skipped(p, why) for p, why in r["skipped"])
     errors = [e for r in ordered for e in r["errors"]]
     for e in errors:
-        print(f"quotes: skipped document {e['id']}: {e['error']}", file=sys.stderr)
+        say_failed(e["id"], e["error"])
     n_docs, n_quotes = sum(r["docs"] for r in ordered), sum(r["quotes"] for r in ordered)
     _unique_ids(folder, len(todo), read.warnings.append)
     if is_output or not n_docs:
@@ -247,18 +248,20 @@ def _unique_ids(folder: Path, n: int, warn) -> None:
         for i in range(n):
             t = pq.read_table(folder / part_name(i), columns=["id", "source"])
             for doc_id, source in zip(t.column("id").to_pylist(), t.column("source").to_pylist()):
-                yield Document(doc_id, "", extra={"part": i, **({"source": source} if source else {})})
+                yield Document(doc_id, "", extra={"part": i, "was": doc_id, **({"source": source} if source else {})})
 
     by_part: dict[int, list[str]] = {}
+    renamed: set[int] = set()
     for stub in unique_ids(stubs(), warn):
         by_part.setdefault(stub.extra["part"], []).append(stub.id)
-    for i, ids in by_part.items():
-        part = folder / part_name(i)
+        if stub.id != stub.extra["was"]:
+            renamed.add(stub.extra["part"])
+    for i in sorted(renamed):
+        part, ids = folder / part_name(i), by_part[i]
         table = pq.read_table(part)
-        if ids != table.column("id").to_pylist():
-            table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids, pa.string()))
-            with atomic_path(part) as tmp:
-                pq.write_table(table, tmp)
+        table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids, pa.string()))
+        with atomic_path(part) as tmp:
+            pq.write_table(table, tmp)
 
 
 def _map(shards_left: list[dict], folder: Path, settings: Settings, address: str | None, workers: int | None,
