@@ -237,7 +237,7 @@ def test_no_progress_bar_frames_in_a_log(scenarios):
 
 
 def test_a_log_gets_a_plain_line_every_n_documents(scenarios):
-    from quotes.cli import PROGRESS_EVERY
+    from quotes.commands import PROGRESS_EVERY
 
     rc, _, err, _ = result(scenarios, "many")
     assert rc == 0, err

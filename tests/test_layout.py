@@ -70,7 +70,7 @@ def _under(name: str, prefix: str) -> bool:
 
 def test_graph_is_read():
     assert "quotes.rules.extract" in GRAPH and "quotes.rules.cues" in GRAPH["quotes.rules.extract"]
-    assert "quotes.pipeline" in GRAPH["quotes.cli"]
+    assert "quotes.pipeline" in GRAPH["quotes.commands"] and "quotes.commands" in GRAPH["quotes.cli"]
 
 
 def test_no_cycles():

@@ -137,6 +137,25 @@ def _in_modifier(tok, span) -> bool:
     return False
 
 
+_RELATIVES = {"qui", "dont", "où", "lequel", "laquelle", "lesquels", "lesquelles"}
+
+
+def _in_subject_aside(tok, span) -> bool:
+    """The verb of an aside the parse may not attach: a relative clause set off by a comma (`Oman, qui
+    entretient des contacts …, s'est dit prêt à`) or a bare participle (`Le maire, venu à la rencontre des
+    manifestants, a exhorté …`). A subject with such an aside is not reported content."""
+    doc = tok.doc
+    if tok.pos_ == "VERB" and tok.morph.get("VerbForm") == ["Part"] and not any(
+            t.pos_ == "AUX" for t in doc[max(span.start, tok.i - 3):tok.i]):
+        return True
+    for k in range(tok.i - 1, span.start, -1):
+        if doc[k].text == ",":
+            return False
+        if doc[k].lower_ in _RELATIVES and doc[k - 1].text == ",":
+            return True
+    return False
+
+
 def _incise_ok(cue: Cue) -> bool:
     """The cue can follow the content: `…, a déclaré X` (its subject comes after it)."""
     if cue.kind == "source":
@@ -286,7 +305,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             # A verb of a relative clause or participle phrase ("Dakar, qui entretient …, a appelé")
             # belongs to the subject, not to reported content.
             has_verb = span is not None and any(t.pos_ in ("VERB", "AUX") and t.i not in cue_heads
-                                                and not _in_modifier(t, span) for t in span)
+                                                and not _in_modifier(t, span) and not _in_subject_aside(t, span)
+                                                for t in span)
             if e - s > 10 and len(text[s:e].split()) >= 3 and (inner or has_verb):
                 exact = len(inner) == 1 and inner[0].start - s <= 1 and e - inner[0].end <= 1
                 if not exact:
@@ -338,8 +358,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
 
 
 def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
-    """Reporting inside reporting: `X a dit espérer Y, a rapporté Z` keeps X's quote, drops Z's;
-    `X a appelé à Y, alors que W accusent V de …` ends X's quote before W's."""
+    """Reporting inside reporting: `X a dit espérer Y, a rapporté Z` keeps X's quote, drops Z's, and so does
+    `X a affirmé que Y, selon Z`; `X a appelé à Y, alors que W accusent V de …` ends X's quote before W's."""
     frames = [p for p in props if p.rule.startswith("frame_") and p.cue is not None]
     out = []
     dropped: set[int] = set()
@@ -358,9 +378,14 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
             cut = p.start + m.start()
         if cut is not None and len(text[p.start:cut].split()) >= 2:
             s, e = trim(text, p.start, cut)
+            if p.rule.startswith("source_") and not _has_verb(p.doc, p.base, s, e):
+                continue  # `Selon X, le conseiller, Y, a affirmé que …`: the cut left Y's name, not a clause
             p.end = e
             if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
                 p.type = "indirect"
+        elif p.rule.startswith("source_"):
+            # `X aurait fait savoir que Y, selon Z`: Z relays X's report; the quote is X's Y.
+            continue
         else:
             # No clause boundary before the inner verb: it is part of the reported content.
             dropped.update(id(q) for q in inner)
@@ -395,11 +420,21 @@ def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -
         if len(text[s:e].split()) >= 3:
             out.append(Proposal(s, e, "indirect", "source_back", c, "source", speaker_hint=(ce, send),
                                 speaker_side="source", doc=doc, base=base))
+    out = [p for p in out if _has_verb(doc, base, p.start, p.end)]
     for p in out:
         inner = [m for m in M.find_marked(text, p.start, p.end)]
         if inner:
             p.type = "mixed"
     return out
+
+
+def _has_verb(doc: Doc, base: int, s: int, e: int) -> bool:
+    """A source's content is a clause: `D'après X, le conseiller du président, Y, aurait affirmé que …` cut at
+    the apposition's comma leaves a noun phrase, whose report is the verb's own."""
+    span = doc.char_span(s - base, e - base, alignment_mode="expand")
+    # a noun the tagger reads as a verb keeps its determiner ("le conseiller")
+    return span is not None and any(t.pos_ in ("VERB", "AUX") and not (t.i and doc[t.i - 1].pos_ == "DET")
+                                    for t in span)
 
 
 _PRIORITY = {

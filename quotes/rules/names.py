@@ -35,6 +35,7 @@ def _is_credit(text: str, start: int, end: int, name: str) -> bool:
 _ACRONYM = re.compile(r"((?:[Ll]e |[Ll]a |[Ll]es |[Ll]['’])?[A-ZÉÈ][\w'’-]*(?:\s+[\w'’-]+){1,9}?)\s+\(([A-Z][A-Z0-9]{1,9})\)")
 _STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +296,36 @@ class NameResolver:
                     if pos - 300 <= st < pos and not self._in_quote(st) and self._compatible(n, fem, None)]
             if near:
                 return self.fullest(near[-1][1])
+            ahead = self._named_after(pos, text, fem)
+            if ahead:
+                return ahead
         return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
+
+    def _named_after(self, pos: int, text: str, feminine: bool | None) -> str | None:
+        """A role whose holder the article names only after it: `a déclaré le porte-parole de l'AFC, dont
+        fait partie le M23, Lawrence Kanyuka.` (the name closing the same sentence, after a comma), or
+        `…, a résumé l'émissaire suisse. L'ambassadeur Hans-Peter Wyss, qui …` (the name opening the
+        next sentence, alone or after a role noun)."""
+        roles = _role_nouns()
+        for st, en, name, _ in self.persons_at:
+            if st <= pos or self._in_quote(st):
+                continue
+            if st > pos + 260:
+                break
+            between = text[pos:st]
+            stops = list(_SENTENCE_END.finditer(between))
+            if not self._compatible(name, feminine, None):
+                return None
+            if not stops:
+                closes = between.rstrip().endswith(",") and text[en:en + 1] in (".", ";", ",")
+                return self.fullest(name) if closes else None
+            if len(stops) > 1 or "\n" in between[stops[0].start():]:
+                return None
+            lead = fold(between[stops[0].end():]).replace("'", " ").split()
+            if (not lead or len(lead) <= 2 and lead[-1] in roles) and text[en:en + 1] in (",", " "):
+                return self.fullest(name)
+            return None
+        return None
 
     def _near_head(self, head: str, pos: int, text: str) -> str | None:
         """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""

@@ -358,8 +358,29 @@ def person_spans(doc: Doc) -> tuple[SpacySpan, ...]:
     return per_doc(doc, "person_spans", lambda d: tuple(_person_spans(d)))
 
 
+def _appositive_to_role(doc: Doc, e: SpacySpan) -> bool:
+    """`le représentant de l'UE à Chisinau, Jānis Mažeiks, a dit`: a name of two or more title-case
+    words set off by commas right after a person's role is a person, whatever label NER gave it
+    (foreign names are often tagged LOC or MISC)."""
+    if len(e) < 2 or e.start < 2 or doc[e.start - 1].text != "," or not all(t.is_title for t in e):
+        return False
+    if e.end < len(doc) and doc[e.end].text not in (",", ".", ";", ")", "qui"):
+        return False
+    roles = _role_nouns()
+    return any(fold(t.text) in roles for t in doc[max(0, e.start - 9):e.start - 1])
+
+
+def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
+    """NER's PER on a capitalised participle or adjective opening a sentence (`Reçue en milieu de matinée, une
+    délégation …`, `Insuffisant pour la Coordination rurale, …`): a word, not a person."""
+    t = doc[e.start]
+    at_start = t.i == 0 or doc[t.i - 1].text in (".", "!", "?", ":", "»", "«") or "\n" in doc[t.i - 1].text_with_ws
+    return len(e) == 1 and at_start and t.pos_ in ("VERB", "ADJ", "AUX", "ADV")
+
+
 def _person_spans(doc: Doc) -> list[SpacySpan]:
-    out = [e for e in doc.ents if e.label_ == "PER"]
+    out = [e for e in doc.ents if e.label_ == "PER" and not _not_a_name(doc, e)
+           or e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e)]
     covered = {t.i for e in doc.ents for t in e}
     i = 0
     while i < len(doc):

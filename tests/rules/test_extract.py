@@ -245,6 +245,48 @@ def test_incise_indirect(pipe):
     assert q.speaker.text == "le porte-parole du Kremlin"
 
 
+@pytest.mark.parametrize("text", [
+    "Des renforts, pour la plupart venus du nord du pays, ont été déployés autour de la centrale dans la nuit.",
+    "Le ministre, pour sa part, s'est rendu à la frontière mercredi matin avec deux généraux.",
+])
+def test_pour_la_plupart_and_pour_sa_part_are_not_sources(pipe, text):
+    assert quotes_of(pipe, text) == []
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # a subject with a relative clause before `s'est dit prêt à`: the content is what follows
+    ("Le Qatar, qui dialogue avec les deux camps depuis des mois, s'est dit prêt à accueillir les négociations.",
+     "prêt à accueillir les négociations", "Le Qatar"),
+    # a subject with a participle phrase before the cue: the content is the verb's complement
+    ("La gouverneure de la province, arrivée mardi dans la capitale, a appelé les deux parties à cesser le feu.",
+     ("les deux parties à cesser le feu", "cesser le feu"), "La gouverneure de la province"),
+])
+def test_a_subject_with_an_aside_is_not_reported_content(pipe, text, content, speaker):
+    q = one(pipe, text)
+    assert q.text in ((content,) if isinstance(content, str) else content)
+    assert q.speaker is not None and q.speaker.text == speaker
+
+
+def test_an_aside_does_not_hide_the_verb_of_reported_content(pipe):
+    text = "La Russie, qui a envahi le pays, devra payer pour chaque ville détruite, a affirmé le ministre."
+    q = one(pipe, text)
+    assert q.text == "La Russie, qui a envahi le pays, devra payer pour chaque ville détruite"
+    assert q.cue.text == "a affirmé"
+
+
+@pytest.mark.parametrize("text, content, cue, speaker", [
+    ("La cheffe du gouvernement Ilse Vandamme aurait fait savoir à Kinshasa qu'elle était prête à une rencontre "
+     "avec son homologue, selon plusieurs sources diplomatiques.",
+     "elle était prête à une rencontre avec son homologue", "aurait fait savoir", "Ilse Vandamme"),
+    ("D'après le quotidien Izvestia, le conseiller diplomatique du président, Piotr Sorokine, aurait affirmé à "
+     "des visiteurs occidentaux que Moscou ne céderait rien.", "Moscou ne céderait rien", "aurait affirmé",
+     "Piotr Sorokine"),
+])
+def test_a_report_relayed_by_selon_is_the_reporters_quote(pipe, text, content, cue, speaker):
+    q = one(pipe, text)
+    assert (q.text, q.cue.text, q.speaker_name) == (content, cue, speaker)
+
+
 def test_incise_indirect_inverted(pipe):
     text = "L'Otan ne menace personne et reste une alliance purement défensive, a-t-il martelé."
     q = one(pipe, text)

@@ -300,3 +300,33 @@ def test_cached_sentence_lookup_is_spacys_own(pipe):
     doc = pipe.nlp("Le ministre a parlé.\nLa porte-parole, elle, a répondu : « Non. » Puis il est parti. Fin")
     for t in doc:
         assert (sentence_of(doc, t.i).start, sentence_of(doc, t.i).end) == (t.sent.start, t.sent.end)
+
+
+@pytest.mark.parametrize("text, name", [
+    # a foreign name set off after a role, which NER tags as a place
+    ("Le chef de la mission européenne à Riga, Kārlis Bērziņš, a assuré que la mission resterait sur place "
+     "jusqu'en juin.", "Kārlis Bērziņš"),
+    # the holder named only after the role: closing the same sentence, after a comma
+    ("« Nous ne désarmerons pas », a déclaré le porte-parole du mouvement rebelle, qui tient la ville depuis "
+     "mars, Amani Baraka.", "Amani Baraka"),
+    # … or opening the next sentence, alone or after a role noun
+    ("« Personne ne quittera la table avant jeudi », a promis l'émissaire norvégien mardi soir. "
+     "Le diplomate Erik Solbakken, qui suit le dossier depuis 2021, rencontrera les deux délégations.",
+     "Erik Solbakken"),
+    ("« Le cessez-le-feu tient pour l'instant », a assuré le Premier ministre devant les députés, le 3 mai. "
+     "Tomás Ferreira, qui dirige une coalition fragile, sait que la trêve peut tomber.", "Tomás Ferreira"),
+])
+def test_a_role_resolves_to_the_name_given_right_after_it(pipe, text, name):
+    assert same_name(quotes_of(pipe, text)[0].speaker_name, name)
+
+
+@pytest.mark.parametrize("text", [
+    # the next sentence names someone of the other gender: not the role's holder
+    "« Le cessez-le-feu tient pour l'instant », a assuré le Premier ministre devant les députés. "
+    "Marie Castelnau, qui dirige l'opposition, sait que la trêve peut tomber.",
+    # a name two sentences on is too far to be the holder
+    "« Le cessez-le-feu tient pour l'instant », a assuré le Premier ministre devant les députés. "
+    "La séance a duré trois heures. Tomás Ferreira a quitté l'hémicycle à midi.",
+])
+def test_a_role_does_not_take_a_name_that_cannot_be_its_holder(pipe, text):
+    assert same_name(quotes_of(pipe, text)[0].speaker_name, "Premier ministre")

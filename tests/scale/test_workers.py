@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import quotes.cli
+import quotes.commands
 import quotes.scale.chunks
 from quotes.cli import main
 from quotes.scale.chunks import ChunkedRun, Failed, signature
@@ -31,7 +31,7 @@ def test_two_workers_write_what_one_process_writes_and_resume(pages, tmp_path, m
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert main(["annotate", "--rules-only", "-q", str(pages), "-o", str(one)]) == 0
     monkeypatch.setattr(quotes.scale.chunks, "CHUNK_DOCS", 4)
-    real = quotes.cli._progress
+    real = quotes.commands._progress
 
     # Ctrl-C while reading the 19th document: 8 are in flight in the pool, 10 came back, 2 chunks were written
     stop_at = 10 + IN_FLIGHT_PER_WORKER * 2
@@ -42,10 +42,10 @@ def test_two_workers_write_what_one_process_writes_and_resume(pages, tmp_path, m
                 raise KeyboardInterrupt
             yield d
 
-    monkeypatch.setattr(quotes.cli, "_progress", interrupted)
+    monkeypatch.setattr(quotes.commands, "_progress", interrupted)
     assert main(["annotate", "--rules-only", "-q", "--workers", "2", str(pages), "-o", str(two)]) == 130
     assert not two.exists() and len(list((tmp_path / "two.jsonl.parts").glob("chunk-*.jsonl"))) == 2
-    monkeypatch.setattr(quotes.cli, "_progress", real)
+    monkeypatch.setattr(quotes.commands, "_progress", real)
     capsys.readouterr()
     assert main(["annotate", "--rules-only", "--workers", "2", str(pages), "-o", str(two)]) == 0
     assert "resumed: 8 document(s)" in capsys.readouterr().err
