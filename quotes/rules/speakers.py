@@ -375,7 +375,16 @@ def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
     délégation …`, `Insuffisant pour la Coordination rurale, …`): a word, not a person."""
     t = doc[e.start]
     at_start = t.i == 0 or doc[t.i - 1].text in (".", "!", "?", ":", "»", "«") or "\n" in doc[t.i - 1].text_with_ws
-    return len(e) == 1 and at_start and t.pos_ in ("VERB", "ADJ", "AUX", "ADV")
+    if len(e) != 1 or not at_start:
+        return False
+    if t.pos_ in ("VERB", "ADJ", "AUX", "ADV"):
+        return True
+    # tagged a proper noun, but shaped like a participle opening a phrase: `Assis au côté de …`
+    return (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "ADP"
+            and _PARTICIPLE_END.search(t.lower_) is not None)
+
+
+_PARTICIPLE_END = re.compile(r"(?:ée?s?|ie?s?|ise?s?|ue?s?|ant|ante?s?)$")
 
 
 def _person_spans(doc: Doc) -> list[SpacySpan]:

@@ -330,3 +330,20 @@ def test_a_role_resolves_to_the_name_given_right_after_it(pipe, text, name):
 ])
 def test_a_role_does_not_take_a_name_that_cannot_be_its_holder(pipe, text):
     assert same_name(quotes_of(pipe, text)[0].speaker_name, "Premier ministre")
+
+
+def test_a_participle_opening_a_sentence_is_not_a_person(pipe):
+    # NER tags `Assis` PER here, and the tagger calls it a proper noun
+    doc = pipe.nlp("Le sommet s'est ouvert à midi. Assis au côté de M. Okafor, John Mbeki a affirmé vouloir un accord.")
+    assert "Assis" in {e.text for e in doc.ents if e.label_ == "PER"}
+    assert {e.text for e in person_spans(doc)} == {"M. Okafor", "John Mbeki"}
+
+
+def test_an_entity_tagged_person_on_a_sentence_initial_participle_is_dropped(pipe):
+    from spacy.tokens import Span
+
+    doc = pipe.nlp("Le cortège est parti à dix heures.\n\nReçue en milieu de matinée, une délégation a été entendue.")
+    i = next(t.i for t in doc if t.text == "Reçue")
+    doc.ents = [Span(doc, i, i + 1, label="PER")]  # what NER does to it in some contexts
+    assert doc[i].pos_ in ("VERB", "ADJ")
+    assert list(person_spans(doc)) == []
