@@ -28,7 +28,8 @@ from .version import __version__
 from .document import Document, Quote, Span
 from .kinds import speaker_kind
 from .sentences import sentence_of, sentences_of
-from .rules.extract import Proposal, propose
+from .rules.extract import propose
+from .rules.proposal import Proposal
 from .rules.scope import article_regions
 from .rules.names import NameResolver
 from .rules.speakers import SpeakerChoice, rule_speaker

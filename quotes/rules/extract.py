@@ -7,7 +7,7 @@ Each rule below reads one French construction:
 - incise: `<clause>, a estimé X` (mixed when the clause holds marks, indirect otherwise);
 - frame: `X a affirmé que <clause>`, `a dit espérer <object>`, `a appelé X à <…>`,
   `accuse X de <…>` (the clause or infinitive governed by the cue);
-- source: `selon X, <clause>` / `<clause>, d'après X`.
+- source: `selon X, <clause>` / `<clause>, d'après X` (sources.py).
 
 A quote found by several rules is kept once, the most specific rule winning.
 Speakers are only proposed here (the mention the cue links to); choosing and
@@ -17,7 +17,6 @@ resolving them is `speakers.py`'s job, deciding is the pipeline's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
@@ -25,26 +24,10 @@ from . import marks as M
 from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
 from .lexicons import time_words
+from .proposal import Proposal
+from .sources import is_clause, source_proposals
 
 _CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
-
-
-@dataclass
-class Proposal:
-    """A quote as the rule layer proposes it; offsets are into the document text."""
-
-    start: int
-    end: int
-    type: str
-    rule: str  # which construction found it (the calibration key of its confidence)
-    cue: Cue | None = None
-    cue_kind: str = "none"  # verb | inverted | source | colon | none
-    colon: tuple[int, int] | None = None  # the colon cue, when that is the cue
-    speaker_hint: tuple[int, int] | None = None  # char span the construction points at
-    speaker_side: str = "none"  # after | before | inverted | source | colon | position
-    doc: Doc | None = None
-    base: int = 0  # offset of doc in the document text
-    extra: dict = field(default_factory=dict)
 
 
 def _cue_starting_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 6) -> Cue | None:
@@ -292,7 +275,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
     for c in cues:
         cs_char = base + c.span.start_char
         if c.kind == "source":
-            out.extend(_source_proposals(text, doc, base, c, end_region))
+            out.extend(source_proposals(text, doc, base, c, end_region))
             continue
         before_txt = text[max(base, cs_char - 3):cs_char]
         if re.search(r",[\s\u00a0]*$", before_txt) and _incise_ok(c):
@@ -378,7 +361,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
             cut = p.start + m.start()
         if cut is not None and len(text[p.start:cut].split()) >= 2:
             s, e = trim(text, p.start, cut)
-            if p.rule.startswith("source_") and not _has_verb(p.doc, p.base, s, e):
+            if p.rule.startswith("source_") and not is_clause(p.doc, p.base, s, e):
                 continue  # `Selon X, le conseiller, Y, a affirmé que …`: the cut left Y's name, not a clause
             p.end = e
             if p.type == "mixed" and not M.find_marked(text, p.start, p.end):
@@ -391,50 +374,6 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
             dropped.update(id(q) for q in inner)
         out.append(p)
     return [p for p in out if id(p) not in dropped]
-
-
-def _source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) -> list[Proposal]:
-    """`Selon X, <clause>` and `<clause>, selon X`."""
-    cs, ce = base + c.span.start_char, base + c.span.end_char
-    sent_start = clause_start(text, cs, base)
-    out = []
-    if not re.search(r"\w", text[sent_start:cs]) or re.search(r"[,:]\s*$", text[sent_start:cs]) and cs - sent_start < 3:
-        # Opening the sentence: the source runs to the first comma, the content to the sentence end.
-        comma = text.find(",", ce, min(end_region, ce + 120))
-        if comma < 0:
-            return out
-        # "D'après le porte-parole de la diplomatie européenne, Peter Stano, la rencontre …":
-        # a name in apposition sits between two commas and belongs to the source.
-        appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
-        if appos:
-            comma += appos.end() - 1
-        e = clause_end(text, comma, end_region)
-        s, e = trim(text, comma + 1, e)
-        if len(text[s:e].split()) >= 3:
-            out.append(Proposal(s, e, "indirect", "source_front", c, "source", speaker_hint=(ce, comma),
-                                speaker_side="source", doc=doc, base=base))
-    elif re.search(r",[\s\u00a0]*$", text[max(base, cs - 3):cs]):
-        comma = text.rindex(",", max(base, cs - 3), cs)
-        s, e = trim(text, sent_start, comma)
-        send = clause_end(text, ce, end_region)
-        if len(text[s:e].split()) >= 3:
-            out.append(Proposal(s, e, "indirect", "source_back", c, "source", speaker_hint=(ce, send),
-                                speaker_side="source", doc=doc, base=base))
-    out = [p for p in out if _has_verb(doc, base, p.start, p.end)]
-    for p in out:
-        inner = [m for m in M.find_marked(text, p.start, p.end)]
-        if inner:
-            p.type = "mixed"
-    return out
-
-
-def _has_verb(doc: Doc, base: int, s: int, e: int) -> bool:
-    """A source's content is a clause: `D'après X, le conseiller du président, Y, aurait affirmé que …` cut at
-    the apposition's comma leaves a noun phrase, whose report is the verb's own."""
-    span = doc.char_span(s - base, e - base, alignment_mode="expand")
-    # a noun the tagger reads as a verb keeps its determiner ("le conseiller")
-    return span is not None and any(t.pos_ in ("VERB", "AUX") and not (t.i and doc[t.i - 1].pos_ == "DET")
-                                    for t in span)
 
 
 _PRIORITY = {

@@ -17,7 +17,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .cues import skip_adjuncts
-from .extract import Proposal
+from .proposal import Proposal
 from .lexicons import fold, folded_words, time_words
 from .parse import per_doc, sentence_of, sentences
 
