@@ -56,6 +56,9 @@ class TrainingArguments:
     head_learning_rate: float = field(default=1e-3, metadata={"help": "for the heads and the flag vectors"})
     warmup_ratio: float = field(default=0.06, metadata={"help": "linear warm-up share of the steps"})
     patience: int = field(default=2, metadata={"help": "epochs without dev improvement before stopping"})
+    average_last: int = field(default=0, metadata={
+        "help": "keep the mean of the trainable weights over the last N epochs run instead of the best epoch "
+                "(0: the best epoch on dev); dev's epoch-to-epoch swings make a single best epoch a noisy pick"})
     seed: int = field(default=13, metadata={"help": "seed for initialisation, dropout and shuffling"})
     bf16: bool = field(default=True, metadata={"help": "bf16 autocast on CPU (measured: same figures, faster)"})
     quiet: bool = field(default=False, metadata={"help": "no progress bars"})

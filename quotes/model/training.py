@@ -58,6 +58,13 @@ def _summary(m: dict) -> dict:
             "end_to_end_f1": m["speaker"]["end_to_end"]["f1"], "stance_macro_f1": m["stance"]["macro_f1"]}
 
 
+def mean_state(snapshots: list[dict]) -> dict:
+    """The element-wise mean of several states of the same parameters (checkpoint averaging)."""
+    import torch
+
+    return {n: torch.stack([s[n].float() for s in snapshots]).mean(0).to(snapshots[0][n].dtype) for n in snapshots[0]}
+
+
 def fit_temperature(logits: list, labels: list[int]) -> float:
     """The temperature that minimises dev NLL (logits: 1-D tensors, maybe of different lengths)."""
     import torch
@@ -130,6 +137,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
     speaker_loss = torch.nn.CrossEntropyLoss(ignore_index=-100)
     live = Predictor(model, tokenizer, bf16=args.bf16, shape=shape)
     history, best, best_state, bad, step = [], -1.0, None, 0, 0
+    snapshots: list[dict] = []  # each epoch's trainable weights, for --average-last
     gen = torch.Generator().manual_seed(args.seed)
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -162,19 +170,36 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
         history.append({"epoch": epoch, "steps": step, "seconds": round(time.monotonic() - t0, 1), "dev": m})
         log.info("epoch %d: dev speaker %.3f, stance macro-F1 %.3f, end-to-end F1 %.3f (%.0f s)", epoch,
                  m["speaker_accuracy"], m["stance_macro_f1"], m["end_to_end_f1"], time.monotonic() - t0)
+        state = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+        if args.average_last:
+            snapshots = (snapshots + [state])[-args.average_last:]
         if key > best:
             best, bad = key, 0
-            best_state = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+            best_state = state
             history[-1]["best"] = True
         else:
             bad += 1
         if (args.max_steps and step >= args.max_steps) or bad >= args.patience:
             break
+    kept = "best epoch"
+    if args.average_last and len(snapshots) > 1:
+        best_state = mean_state(snapshots)
+        kept = f"mean of the last {len(snapshots)} epochs"
+        for h in history:
+            h.pop("best", None)
     with torch.no_grad():
         params = dict(model.named_parameters())
         for n, v in best_state.items():
             params[n].copy_(v)
     model.eval()
+    epochs_run = len(history)
+    if kept != "best epoch":
+        t0 = time.monotonic()
+        m = _summary(_evaluate(live, pipeline, dev_preps, dev_docs))
+        history.append({"epoch": f"mean of {history[-len(snapshots)]['epoch']}-{history[-1]['epoch']}",
+                        "steps": step, "seconds": round(time.monotonic() - t0, 1), "dev": m, "best": True})
+        log.info("kept the %s: dev speaker %.3f, stance macro-F1 %.3f, end-to-end F1 %.3f", kept,
+                 m["speaker_accuracy"], m["stance_macro_f1"], m["end_to_end_f1"])
 
     # temperature scaling on dev: one scalar per head
     dev_rows = [r for p in dev_preps for r in rows(p, labelled_only=True, shape=shape)]
@@ -199,7 +224,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
         "window": dataclasses.asdict(shape), "n_features": N_FEATURES, "stances": list(STANCE_LABELS),
         "temperature": temperature,
         "trained": {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": seconds,
-                    "seed": args.seed, "epochs_run": len(history), "steps": step,
+                    "seed": args.seed, "epochs_run": epochs_run, "steps": step,
                     "train": train_counts, "dev": dev_counts, "test": test_counts,
                     "rows": len(train_rows), "rows_with_speaker": n_speaker,
                     "hyper_parameters": {k: v for k, v in vars(args).items() if k not in ("output", "quiet")}

@@ -139,3 +139,30 @@ def test_train_on_a_missing_file_is_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "no such file" in err
     assert not (tmp_path / "m").exists()
+
+
+def test_mean_state_is_the_element_wise_mean():
+    import torch
+
+    from quotes.model.training import mean_state
+
+    a = {"w": torch.tensor([1.0, 2.0]), "b": torch.tensor([[0.0]])}
+    b = {"w": torch.tensor([3.0, 6.0]), "b": torch.tensor([[1.0]])}
+    m = mean_state([a, b])
+    assert torch.equal(m["w"], torch.tensor([2.0, 4.0])) and torch.equal(m["b"], torch.tensor([[0.5]]))
+
+
+def test_average_last_keeps_the_mean_of_the_last_epochs_and_says_so(tmp_path, gold, tiny_base):
+    from quotes.train import main
+
+    out = tmp_path / "avg-model"
+    code = main(["--train", str(gold / "train.jsonl"), "--dev", str(gold / "dev.jsonl"), "--output", str(out),
+                 "--base-model", str(tiny_base), "--epochs", "3", "--patience", "9", "--batch-size", "8",
+                 "--average-last", "2", "--quiet"])
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    history = config["history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3, "mean of 2-3"]
+    assert [bool(h.get("best")) for h in history] == [False, False, False, True]
+    assert config["trained"]["epochs_run"] == 3
+    assert "| mean of 2-3 |" in (out / "README.md").read_text()

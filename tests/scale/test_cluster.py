@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 import ray
 
-from quotes.cli import _is_ray_address, main
+from quotes.cli import main
+from quotes.commands import _is_ray_address
 from quotes.document import read_jsonl
 from quotes.io.tables import iter_parquet
 
