@@ -112,7 +112,9 @@ def training_from_card() -> dict | None:
     if not cfg.is_file():
         return None
     c = json.loads(cfg.read_text("utf-8"))
-    hist, trained = c.get("history") or [], c.get("trained") or {}
+    trained = c.get("trained") or {}
+    # epochs only: a `--average-last` model's history ends with a row for the averaged weights
+    hist = [h for h in c.get("history") or [] if isinstance(h.get("epoch"), int)]
     if not hist:
         return None
     return {"epochs": [h["seconds"] for h in hist], "steps_per_epoch": hist[0]["steps"], "rows": trained.get("rows"),
