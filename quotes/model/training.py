@@ -181,10 +181,9 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
             bad += 1
         if (args.max_steps and step >= args.max_steps) or bad >= args.patience:
             break
-    kept = "best epoch"
-    if args.average_last and len(snapshots) > 1:
+    averaged = bool(args.average_last) and len(snapshots) > 1
+    if averaged:
         best_state = mean_state(snapshots)
-        kept = f"mean of the last {len(snapshots)} epochs"
         for h in history:
             h.pop("best", None)
     with torch.no_grad():
@@ -193,13 +192,13 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
             params[n].copy_(v)
     model.eval()
     epochs_run = len(history)
-    if kept != "best epoch":
+    if averaged:
         t0 = time.monotonic()
         m = _summary(_evaluate(live, pipeline, dev_preps, dev_docs))
         history.append({"epoch": f"mean of {history[-len(snapshots)]['epoch']}-{history[-1]['epoch']}",
                         "steps": step, "seconds": round(time.monotonic() - t0, 1), "dev": m, "best": True})
-        log.info("kept the %s: dev speaker %.3f, stance macro-F1 %.3f, end-to-end F1 %.3f", kept,
-                 m["speaker_accuracy"], m["stance_macro_f1"], m["end_to_end_f1"])
+        log.info("kept the mean of the last %d epochs: dev speaker %.3f, stance macro-F1 %.3f, "
+                 "end-to-end F1 %.3f", len(snapshots), m["speaker_accuracy"], m["stance_macro_f1"], m["end_to_end_f1"])
 
     # temperature scaling on dev: one scalar per head
     dev_rows = [r for p in dev_preps for r in rows(p, labelled_only=True, shape=shape)]

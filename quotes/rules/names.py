@@ -306,25 +306,23 @@ class NameResolver:
         fait partie le M23, Lawrence Kanyuka.` (the name closing the same sentence, after a comma), or
         `…, a résumé l'émissaire suisse. L'ambassadeur Hans-Peter Wyss, qui …` (the name opening the
         next sentence, alone or after a role noun)."""
-        roles = _role_nouns()
-        for st, en, name, _ in self.persons_at:
-            if st <= pos or self._in_quote(st):
-                continue
-            if st > pos + 260:
-                break
-            between = text[pos:st]
-            stops = list(_SENTENCE_END.finditer(between))
-            if not self._compatible(name, feminine, None):
-                return None
-            if not stops:
-                closes = between.rstrip().endswith(",") and text[en:en + 1] in (".", ";", ",")
-                return self.fullest(name) if closes else None
-            if len(stops) > 1 or "\n" in between[stops[0].start():]:
-                return None
-            lead = fold(between[stops[0].end():]).replace("'", " ").split()
-            if (not lead or len(lead) <= 2 and lead[-1] in roles) and text[en:en + 1] in (",", " "):
-                return self.fullest(name)
+        first = next(((st, en, name) for st, en, name, _ in self.persons_at
+                      if pos < st <= pos + 260 and not self._in_quote(st)), None)
+        if first is None:
             return None
+        st, en, name = first
+        if not self._compatible(name, feminine, None):
+            return None
+        between = text[pos:st]
+        stops = list(_SENTENCE_END.finditer(between))
+        if not stops:
+            closes = between.rstrip().endswith(",") and text[en:en + 1] in (".", ";", ",")
+            return self.fullest(name) if closes else None
+        if len(stops) > 1 or "\n" in between[stops[0].start():]:
+            return None
+        lead = fold(between[stops[0].end():]).replace("'", " ").split()
+        if (not lead or len(lead) <= 2 and lead[-1] in _role_nouns()) and text[en:en + 1] in (",", " "):
+            return self.fullest(name)
         return None
 
     def _near_head(self, head: str, pos: int, text: str) -> str | None:

@@ -370,6 +370,9 @@ def _appositive_to_role(doc: Doc, e: SpacySpan) -> bool:
     return any(fold(t.text) in roles for t in doc[max(0, e.start - 9):e.start - 1])
 
 
+_PARTICIPLE_END = re.compile(r"(?:ée?s?|ie?s?|ise?s?|ue?s?|ant|ante?s?)$")
+
+
 def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
     """NER's PER on a capitalised participle or adjective opening a sentence (`Reçue en milieu de matinée, une
     délégation …`, `Insuffisant pour la Coordination rurale, …`): a word, not a person."""
@@ -384,12 +387,9 @@ def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
             and _PARTICIPLE_END.search(t.lower_) is not None)
 
 
-_PARTICIPLE_END = re.compile(r"(?:ée?s?|ie?s?|ise?s?|ue?s?|ant|ante?s?)$")
-
-
 def _person_spans(doc: Doc) -> list[SpacySpan]:
-    out = [e for e in doc.ents if e.label_ == "PER" and not _not_a_name(doc, e)
-           or e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e)]
+    out = [e for e in doc.ents if (e.label_ == "PER" and not _not_a_name(doc, e))
+           or (e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e))]
     covered = {t.i for e in doc.ents for t in e}
     i = 0
     while i < len(doc):
