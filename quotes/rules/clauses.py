@@ -16,10 +16,13 @@ DATELINE = re.compile(
     r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ .-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*)?"
     r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—]\s*"
 )
-# A comma followed by one of these ends a reported clause ("…, tout en exhortant").
+# A comma followed by one of these ends a reported clause ("…, tout en exhortant", "…, lors d'une conférence
+# de presse", "…, par la voix de son porte-parole"): the narrator's setting, not the source's words.
 CLAUSE_CUTS = re.compile(
     r",\s+(?:tout en|tandis que|alors que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
-    r"poursuit-|précise-t|estime-t)\b|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
+    r"poursuit-|précise-t|estime-t|lors d|au lendemain d|à la veille d|par la voix d|face à|malgré|"
+    r"dans (?:un|une|son|sa|leur) (?:communiqué|entretien|message|déclaration|interview|discours|lettre|courrier))"
+    r"|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
     re.I,
 )
 

@@ -272,6 +272,10 @@ def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
         if not entries:
             continue
         group, pron, chained = cue_group(doc, head, entries)
+        if _adjectival(doc, group, head):
+            continue  # `un « marché de dupes » conclu « sur le dos … »`: a participle qualifying a noun
+        if _negated(doc, group, head) and not any(e.cue in words("litotes.txt") for e in entries):
+            continue  # `n'a pas affirmé que …`: the scheme leaves negated reports out
         out[head.i] = Cue(group, head, "verb", entries, pron, chained)
     cues = sorted(out.values(), key=lambda c: (c.span.start, -len(c.span)))
     # A verb inside another cue's group ("espérer" in "a dit espérer") is not a cue of its own.
@@ -281,6 +285,27 @@ def find_cues(doc: Doc, matcher: Matcher) -> list[Cue]:
             continue
         kept.append(c)
     return kept
+
+
+def _adjectival(doc: Doc, group: Span, head: Token) -> bool:
+    """A bare past participle right after a noun or a closing mark qualifies it; it reports nothing."""
+    if group.start != head.i or head.i == 0 or head.morph.get("VerbForm") != ["Part"] or head.lower_.endswith("ant"):
+        return False
+    if any(t.lower_ in AUXILIARIES for t in doc[max(0, head.i - 4):head.i]):
+        return False  # `a en revanche promis`: an adverbial the verb group does not list
+    prev = doc[head.i - 1]
+    return prev.pos_ in ("NOUN", "ADJ") or prev.text in ("»", '"', "”")
+
+
+_NEGATORS = {"pas", "jamais", "guère", "nullement", "aucunement", "point"}
+
+
+def _negated(doc: Doc, group: Span, head: Token) -> bool:
+    """`n'a pas affirmé`, `n'a jamais dit`, `ne dit pas`: a `ne` just before the verb group and a negator
+    inside it or right after its verb (`ne … que` alone restricts, it does not negate)."""
+    lo = group.start
+    ne = any(t.lower_ in ("ne", "n'", "n’") for t in doc[max(0, lo - 2):group.end])
+    return ne and any(t.lower_ in _NEGATORS for t in doc[lo:min(len(doc), head.i + 2)])
 
 
 def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
@@ -306,6 +331,8 @@ def _pour_is_source(doc: Doc, i: int) -> bool:
     for t in doc[i + 1:i + 10]:
         if t.text == ",":
             return True
-        if t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ("-", "'", "’", "."):
-            return False  # a hyphenated or initialled name ("Boubacar-Maïga", "J.") still reads on
+        if (t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") != ["Part"]) or t.is_punct and t.text not in (
+                "-", "'", "’", ".", "(", ")"):
+            return False  # a hyphenated or initialled name ("Boubacar-Maïga", "J."), an acronym in brackets,
+            # a participle (`Pour les chercheurs interrogés par …,`) still read on
     return False

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from . import marks as M
 from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
-from .lexicons import time_words
+from .frames import before_coordinated_verb, frame_start, span_has_verb
 from .proposal import Proposal
 from .sources import is_clause, source_proposals
 
@@ -157,55 +157,6 @@ def _incise_ok(cue: Cue) -> bool:
         and "incise" in cue.frames
 
 
-def _frame_start(cue: Cue) -> tuple[int, str] | None:
-    """Token index where the content governed by a cue verb begins, and the rule name."""
-    doc = cue.span.doc
-    frames = cue.frames
-    i = cue.span.end
-    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que").
-    for j in range(i, min(len(doc), i + 9)):
-        t = doc[j]
-        if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
-            return j + 1, "que"
-        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
-            break
-    while i < len(doc) and doc[i].lower_ in time_words(phrases=True):
-        i += 1
-    if i >= len(doc):
-        return None
-    t = doc[i]
-    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
-        return i, "inf"
-    if "inf" in frames and t.lower_ in ("de", "d'", "d’") and i + 1 < len(doc) and (
-        doc[i + 1].morph.get("VerbForm") == ["Inf"] or doc[i + 1].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
-    ):
-        return i + 1, "inf"  # "a promis de rouvrir", "avait proposé de ne pas …"
-    if "adj" in frames and t.pos_ == "ADJ":
-        return i, "adj"  # "se dit prêt à …": the attribute and its complement are the content
-    if frames & {"contre", "pour"}:
-        # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
-        for j in range(i, min(len(doc), i + 6)):
-            if doc[j].lower_ in frames & {"contre", "pour"} and j + 1 < len(doc):
-                return j + 1, "object"
-            if doc[j].is_punct or doc[j].pos_ == "VERB":
-                break
-    if frames & {"a", "de"}:
-        for j in range(i, min(len(doc), i + 7)):
-            w = doc[j].lower_
-            if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
-                nxt = doc[j + 1] if j + 1 < len(doc) else None
-                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
-                                        or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
-                    return (i if j > i else j + 1), "object"
-            if doc[j].is_punct or doc[j].pos_ == "VERB":
-                break
-    if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
-        "obj" in frames and t.pos_ == "DET"
-    ):
-        return i, "obj"
-    return None
-
-
 def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]]) -> list[Proposal]:
     """Proposals for one parsed region of the document (doc covers text[base:base+len(doc.text)])."""
     end_region = base + len(doc.text)
@@ -299,7 +250,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                                         speaker_side="after", doc=doc, base=base))
                 continue
             # "La ministre, Oksana Hrytsenko, a dénoncé …": that comma closed an apposition; read on.
-        fs = _frame_start(c)
+        fs = frame_start(c)
         if fs is None:
             continue
         tok_i, rule = fs
@@ -310,6 +261,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         cut = clause_cut(text, s, e)
         if cut is not None:
             e = cut
+        e = before_coordinated_verb(c, base, s, e)
         later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
         for c2 in later:
             # A following ", a rapporté X" ends the reported clause.
@@ -327,6 +279,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         inner = [m for m in marked if s <= m.open < e]
         if rule == "obj" and not inner and not c.chained:
             continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
+        if rule == "object" and not inner and not span_has_verb(doc, base, s, e):
+            continue  # "a appelé les deux voisins à la retenue": a bare noun phrase, not reported speech
         qtype = "mixed" if inner else "indirect"
         bare = c.span.start == c.head.i  # no auxiliary: a participle, or "… et appelé X à"
         shared = bare and c.span.start > 0 and doc[c.span.start - 1].lower_ in ("et", "puis", "mais")

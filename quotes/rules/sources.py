@@ -31,6 +31,7 @@ def source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) ->
         appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
         if appos:
             comma += appos.end() - 1
+        comma = _past_description(text, doc, base, comma, end_region)
         e = clause_end(text, comma, end_region)
         s, e = trim(text, comma + 1, e)
         if len(text[s:e].split()) >= 3:
@@ -46,9 +47,30 @@ def source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) ->
     out = [p for p in out if is_clause(doc, base, p.start, p.end)]
     for p in out:
         inner = [m for m in M.find_marked(text, p.start, p.end)]
-        if inner:
+        if len(inner) == 1 and inner[0].closed and inner[0].open - p.start <= 1 and p.end - inner[0].outer_end <= 1:
+            p.start, p.end, p.type = inner[0].start, inner[0].end, "direct"  # `Pour le syndicat, « … »`
+        elif inner:
             p.type = "mixed"
     return out
+
+
+def _past_description(text: str, doc: Doc, base: int, comma: int, end_region: int) -> int:
+    """`Pour Thant Zin Oo, analyste indépendant installé à Chiang Mai, l'armée a perdu …`, `Pour X, lui aussi
+    déchu de sa nationalité, …`: a description of the source set off by commas, without a determiner or a
+    finite verb, belongs to the source; the content starts after it."""
+    nxt = text.find(",", comma + 1, min(end_region, comma + 120))
+    if nxt < 0 or "\n" in text[comma:nxt]:
+        return comma
+    seg = doc.char_span(comma + 1 - base, nxt - base, alignment_mode="contract")
+    if seg is None or not 1 <= len(seg) <= 12:
+        return comma
+    first = seg[0]
+    opens = first.pos_ in ("NOUN", "ADJ") or first.lower_ in ("lui", "elle", "eux", "elles") or (
+        first.pos_ == "VERB" and first.morph.get("VerbForm") == ["Part"])
+    finite = any(t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") == ["Fin"] for t in seg)
+    if not opens or finite or any(t.text in M.ALL_MARKS for t in seg):
+        return comma
+    return nxt
 
 
 def is_clause(doc: Doc, base: int, s: int, e: int) -> bool:

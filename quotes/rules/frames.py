@@ -1,0 +1,89 @@
+"""Where the content a cue verb governs begins, and where a verb coordinated with the cue ends it.
+
+`a affirmé que <clause>`, `a promis de <infinitive>`, `se dit prêt à <…>`, `a mis en garde contre <…>`,
+`a appelé X à <…>` (the object stays out), `a dénoncé <noun phrase>`: the frames a cue's lexicon entry lists
+(data/cues.tsv) decide which of these readings it may take.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from . import marks as M
+from .cues import Cue
+from .lexicons import time_words
+
+
+def frame_start(cue: Cue) -> tuple[int, str] | None:
+    """Token index where the content governed by a cue verb begins, and the rule name."""
+    doc = cue.span.doc
+    frames = cue.frames
+    i = cue.span.end
+    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que").
+    for j in range(i, min(len(doc), i + 9)):
+        t = doc[j]
+        if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
+            return j + 1, "que"
+        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
+            break
+    while i < len(doc) and doc[i].lower_ in time_words(phrases=True):
+        i += 1
+    if i >= len(doc):
+        return None
+    t = doc[i]
+    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
+        return i, "inf"
+    if "inf" in frames and t.lower_ in ("de", "d'", "d’") and i + 1 < len(doc) and (
+        doc[i + 1].morph.get("VerbForm") == ["Inf"] or doc[i + 1].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
+        or doc[i + 1].text in M.OPENERS and i + 2 < len(doc) and doc[i + 2].morph.get("VerbForm") == ["Inf"]
+    ):
+        return i + 1, "inf"  # "a promis de rouvrir", "avait proposé de ne pas …", "a promis de « marcher … »"
+    if "adj" in frames and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"] and t.lower_.endswith(("é", "ée", "és", "ées"))):
+        return i, "adj"  # "se dit prêt à …", "s'est dit disposé à …": the attribute and its complement
+    if frames & {"contre", "pour"}:
+        # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
+        for j in range(i, min(len(doc), i + 6)):
+            if doc[j].lower_ in frames & {"contre", "pour"} and j + 1 < len(doc):
+                if doc[j + 1].lower_ in ("que", "qu'", "qu’") and j + 2 < len(doc):
+                    return j + 2, "object"  # "a plaidé pour que Lomé et Accra rouvrent …"
+                return j + 1, "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
+    if frames & {"a", "de"}:
+        for j in range(i, min(len(doc), i + 7)):
+            w = doc[j].lower_
+            if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
+                nxt = doc[j + 1] if j + 1 < len(doc) else None
+                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
+                                        or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
+                    return j + 1, "object"
+            if doc[j].is_punct or doc[j].pos_ == "VERB":
+                break
+    if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
+        "obj" in frames and t.pos_ == "DET"
+    ):
+        return i, "obj"
+    return None
+
+
+def span_has_verb(doc: Doc, base: int, s: int, e: int) -> bool:
+    span = doc.char_span(s - base, e - base, alignment_mode="expand")
+    return span is not None and any(t.pos_ in ("VERB", "AUX") for t in span)
+
+
+def before_coordinated_verb(cue: Cue, base: int, s: int, e: int) -> int:
+    """`dénonce un « accord … » et organisera samedi sa propre manifestation`: a verb coordinated with
+    the cue is the subject's next action, not reported content; the quote ends before its `et`."""
+    for t in cue.head.children:
+        if t.dep_ != "conj" or t.pos_ not in ("VERB", "AUX") or not s < base + t.idx < e:
+            continue
+        if t.morph.get("VerbForm") == ["Inf"] or any(k.lower_ in ("qui", "que", "qu'", "qu’") for k in t.children):
+            continue  # `à cesser … et à imposer …`, `une feuille de route … et qui ignore …`: still the content
+        cc = next((k for k in t.children if k.dep_ == "cc" and k.i < t.i), None)
+        # only clitics, auxiliaries and adverbs between `et` and the verb: the cue's subject acts again
+        # (`et a mis en place`, `et s'est dit prêt`), not a new subject (`Rabat et Alger rétablissent`)
+        if cc is not None and s < base + cc.idx and all(
+                k.pos_ in ("AUX", "ADV") or k.lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
+                for k in t.doc[cc.i + 1:t.i]):
+            return base + cc.idx
+    return e

@@ -1,0 +1,109 @@
+"""Reported clauses and their edges: where a frame's content starts and stops, and reports that are not quotes.
+
+Sentences written here; each test reads one construction of real French news.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes.document import Document
+
+
+def spans(pipeline, text):
+    doc = pipeline.annotate(Document("t", text))
+    for q in doc.quotes:
+        assert text[q.start:q.end] == q.text
+    return [(q.type, q.text) for q in doc.quotes]
+
+
+@pytest.mark.parametrize("text", [
+    "Le porte-parole n'a pas affirmé que la frontière serait fermée dès lundi aux camions étrangers.",
+    "La ministre n'a jamais dit que les subventions seraient supprimées l'an prochain.",
+    "Le syndicat ne dit pas que la grève sera reconduite au-delà de vendredi.",
+])
+def test_a_negated_report_is_no_quote(pipeline, text):
+    assert spans(pipeline, text) == []
+
+
+def test_a_negated_litotes_still_reports(pipeline):
+    got = spans(pipeline, "Le gouverneur n'a pas exclu de rétablir le couvre-feu dans les quartiers nord.")
+    assert [t for _, t in got] == ["rétablir le couvre-feu dans les quartiers nord"]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le chef de l'opposition a accusé la junte d'avoir fixé la date du scrutin sans consulter les partis.",
+     "avoir fixé la date du scrutin sans consulter les partis"),
+    ("La commissaire a exhorté les deux gouvernements à « reprendre sans tarder le dialogue » sur les quotas.",
+     "« reprendre sans tarder le dialogue » sur les quotas"),
+])
+def test_the_object_of_accuser_or_exhorter_stays_out_of_the_span(pipeline, text, content):
+    assert [t for _, t in spans(pipeline, text)] == [content]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le ministre a assuré que les négociations reprendraient en mars, lors d'une conférence de presse à Rabat.",
+     "les négociations reprendraient en mars"),
+    ("L'armée a affirmé que le village avait été repris, par la voix de son porte-parole.",
+     "le village avait été repris"),
+    ("La présidente a promis que l'usine resterait ouverte, face à la colère des salariés réunis devant la grille.",
+     "l'usine resterait ouverte"),
+])
+def test_a_narrators_adjunct_after_a_comma_ends_the_reported_clause(pipeline, text, content):
+    assert [t for _, t in spans(pipeline, text)] == [content]
+
+
+def test_a_verb_coordinated_with_the_cue_is_the_next_action_not_the_quote(pipeline):
+    got = spans(pipeline, "Le collectif dénonce un « plan de casse sociale » et organisera samedi un rassemblement à Lyon.")
+    assert got == [("mixed", "un « plan de casse sociale »")]
+
+
+def test_coordinated_infinitives_stay_in_the_complement(pipeline):
+    got = spans(pipeline, "Le médiateur a exhorté les deux camps à « cesser les tirs » et à rouvrir la route du nord.")
+    assert [t for _, t in got] == ["« cesser les tirs » et à rouvrir la route du nord"]
+
+
+def test_a_new_subject_after_et_is_still_the_reported_clause(pipeline):
+    got = spans(pipeline, "Le diplomate a plaidé pour que Lomé et Accra rouvrent au plus vite leur frontière commune.")
+    assert [t for _, t in got] == ["Lomé et Accra rouvrent au plus vite leur frontière commune"]
+
+
+def test_promis_de_then_marks_is_a_quote(pipeline):
+    got = spans(pipeline, "Le chef rebelle a revendiqué l'embuscade et promis de « marcher sur la capitale » avant l'hiver.")
+    assert [t for _, t in got] == ["« marcher sur la capitale » avant l'hiver"]
+
+
+def test_se_dire_with_a_participle_attribute(pipeline):
+    got = spans(pipeline, "Le Qatar s'est dit disposé à accueillir une nouvelle session de pourparlers dès janvier.")
+    assert [t for _, t in got] == ["disposé à accueillir une nouvelle session de pourparlers dès janvier"]
+
+
+def test_a_bare_noun_phrase_after_appeler_a_is_no_quote(pipeline):
+    assert spans(pipeline, "Le Vatican a appelé les deux voisins à la retenue après les incidents de la nuit.") == []
+
+
+def test_a_participle_qualifying_a_noun_is_no_cue(pipeline):
+    got = spans(pipeline, "Le parti a fustigé un « marchandage » conclu « dans le dos des électeurs » par la majorité.")
+    assert got and all(t.startswith("un « marchandage »") for _, t in got)
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Pour Léa Marchetti, chercheuse associée installée à Dakar, la junte cherche surtout à gagner du temps.",
+     "la junte cherche surtout à gagner du temps"),
+    ("Pour Omar Belkadi, lui aussi exclu du parti, la direction a trahi ses engagements de campagne.",
+     "la direction a trahi ses engagements de campagne"),
+    ("Pour les économistes interrogés par notre rédaction, la hausse des taxes pèsera d'abord sur les ménages.",
+     "la hausse des taxes pèsera d'abord sur les ménages"),
+])
+def test_a_description_of_the_source_stays_out_of_the_content(pipeline, text, content):
+    assert [t for _, t in spans(pipeline, text)] == [content]
+
+
+def test_source_then_a_quote_in_marks_is_direct(pipeline):
+    got = spans(pipeline, "Pour le Syndicat des enseignants (SNE), « supprimer ces postes revient à fermer des classes ».")
+    assert got == [("direct", "supprimer ces postes revient à fermer des classes")]
+
+
+def test_a_subject_with_a_determiner_after_the_source_is_content(pipeline):
+    got = spans(pipeline, "Selon le ministre, la Russie, qui a massé des troupes, prépare une offensive au printemps.")
+    assert [t for _, t in got] == ["la Russie, qui a massé des troupes, prépare une offensive au printemps"]
