@@ -7,7 +7,8 @@ Each rule below reads one French construction:
 - incise: `<clause>, a estimé X` (mixed when the clause holds marks, indirect otherwise);
 - frame: `X a affirmé que <clause>`, `a dit espérer <object>`, `a appelé X à <…>`,
   `accuse X de <…>` (the clause or infinitive governed by the cue);
-- source: `selon X, <clause>` / `<clause>, d'après X` (sources.py).
+- source: `selon X, <clause>` / `<clause>, d'après X` (sources.py);
+- answer: `Name : <answer>` after a question on an interview page (interview.py).
 
 A quote found by several rules is kept once, the most specific rule winning.
 Speakers are only proposed here (the mention the cue links to); choosing and
@@ -23,6 +24,7 @@ from spacy.tokens import Doc
 from . import marks as M
 from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
+from .interview import answer_proposals
 from .frames import before_coordinated_verb, frame_start, span_has_verb
 from .proposal import Proposal
 from .sources import is_clause, source_proposals
@@ -222,6 +224,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                 if re.fullmatch(_CONNECTIVE, between):
                     shared[prev.outer_end] = prop
 
+    out.extend(answer_proposals(text, doc, base, end_region))
+
     # Incises and frames over cue verbs; source phrases.
     for c in cues:
         cs_char = base + c.span.start_char
@@ -331,7 +335,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
 
 
 _PRIORITY = {
-    "direct_incise": 9, "direct_intro": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
+    "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
     "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_adj": 5, "frame_object": 5, "source_front": 5,
     "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "direct_alone": 3,
 }
