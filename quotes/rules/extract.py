@@ -102,6 +102,12 @@ def _cut_unclosed(m: M.Marked, cues: list[Cue], base: int, text: str) -> list[M.
 def _verb_inside(doc: Doc, base: int, text: str, clause_start: int, m: M.Marked) -> bool:
     """The marks open on a finite reporting verb, after a short subject that opens the clause."""
     first = doc.char_span(m.start - base, m.start - base + 1, alignment_mode="expand")
+    # `Dakar saisit quatre chalutiers, Pékin « demande des explications »`: a title's second clause
+    comma = text.rfind(",", clause_start, m.open)
+    if comma >= 0 and not M.find_marked(text, comma, m.open):
+        clause_start = comma + 1
+        while clause_start < m.open and text[clause_start] in M.SPACES:
+            clause_start += 1
     subject = doc.char_span(clause_start - base, m.open - base, alignment_mode="expand")
     if first is None or subject is None or not 1 <= len(subject) <= 8:
         return False

@@ -107,3 +107,9 @@ def test_source_then_a_quote_in_marks_is_direct(pipeline):
 def test_a_subject_with_a_determiner_after_the_source_is_content(pipeline):
     got = spans(pipeline, "Selon le ministre, la Russie, qui a massé des troupes, prépare une offensive au printemps.")
     assert [t for _, t in got] == ["la Russie, qui a massé des troupes, prépare une offensive au printemps"]
+
+
+def test_a_titles_second_clause_with_its_verb_inside_the_marks(pipeline):
+    text = "Pêche : Nouakchott arraisonne deux navires, Madrid « exige des garanties »\n\nPublié le 3 mars\n"
+    doc = pipeline.annotate(Document("t", text))
+    assert [(q.type, q.text, q.speaker_name) for q in doc.quotes] == [("direct", "exige des garanties", "Madrid")]
