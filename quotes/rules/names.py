@@ -123,7 +123,17 @@ class NameResolver:
         ltxt = left.text.strip(" ,")
         m = re.search(r"(?:^|[,(]\s*|\b)((?:le|la|l'|l’|du|de la|son|sa)?\s*[a-zé][\w'’ -]{3,80})$", ltxt)
         if m:
-            self.links.append((fold(m.group(1)), name, base + ent.start_char))
+            role = m.group(1)
+            inner = re.search(r"(?:^|\s)((?:le|la|l'|l’)\s*[a-zé][\w'’ -]{2,80})$", role)
+            if inner and inner.start(1) > 0:
+                role = inner.group(1)  # `a martelé la ministre, X`: the role, not the cue before it
+            self.links.append((fold(role), name, base + ent.start_char))
+            # `le ministre de la Défense, le général X`: a title between the role and the name
+            rest = ltxt[:m.start(1)].rstrip(" ,")
+            if len(m.group(1).split()) <= 3 and ltxt[m.start(1) - 2:m.start(1)].strip() == ",":
+                prev = re.search(r"((?:le|la|l'|l’)\s*[a-zé][\w'’ -]{3,80})$", rest)
+                if prev:
+                    self.links.append((fold(prev.group(1)), name, base + ent.start_char))
         right = doc[ent.end:min(sent.end, ent.end + 12)].text
         m = re.match(r"\s*,\s*((?:le |la |l'|l’)?[a-zé][^,.;:()«»\"]{3,90})", right)
         if m:
@@ -279,6 +289,8 @@ class NameResolver:
         for link_role, name, lpos in self.links:
             lw = set(_strip_article(link_role).replace("'", " ").split()) - _STOP
             score = len(core_words & lw) / max(1, len(core_words))
+            if lw and lw <= core_words:
+                score = max(score, 0.6)  # `la ministre, X` names the holder of `la ministre des Pêches`
             if _equivalent_roles(core, link_role):
                 score += 0.6
             if score > best_score and score >= 0.6:

@@ -362,7 +362,8 @@ def _appositive_to_role(doc: Doc, e: SpacySpan) -> bool:
     """`le représentant de l'UE à Chisinau, Jānis Mažeiks, a dit`: a name of two or more title-case
     words set off by commas right after a person's role is a person, whatever label NER gave it
     (foreign names are often tagged LOC or MISC)."""
-    if len(e) < 2 or e.start < 2 or doc[e.start - 1].text != "," or not all(t.is_title for t in e):
+    if len(e) < 2 or e.start < 2 or doc[e.start - 1].text != "," or not all(
+            t.is_title or t.text in ("-", "'", "’") for t in e):
         return False
     if e.end < len(doc) and doc[e.end].text not in (",", ".", ";", ")", "qui"):
         return False

@@ -347,3 +347,21 @@ def test_an_entity_tagged_person_on_a_sentence_initial_participle_is_dropped(pip
     doc.ents = [Span(doc, i, i + 1, label="PER")]  # what NER does to it in some contexts
     assert doc[i].pos_ in ("VERB", "ADJ")
     assert list(person_spans(doc)) == []
+
+
+def test_a_hyphenated_name_set_off_after_a_role_is_a_person(pipe):
+    text = ("Le porte-parole du gouvernement, Alpha Ibrahima Condé-Touré, a assuré que la porte du dialogue "
+            "restait ouverte.\n")
+    assert same_name(last(pipe, text).speaker_name, "Alpha Ibrahima Condé-Touré")
+
+
+def test_a_short_role_linked_to_a_name_resolves_the_longer_role(pipe):
+    text = ("La ministre des Pêches et de l'Économie maritime a promis que les navires seraient saisis. "
+            "« Nos eaux ne sont pas en libre-service », a martelé la ministre, Aminata Ndiaye-Fall.\n")
+    assert same_name(quotes_of(pipe, text)[0].speaker_name, "Aminata Ndiaye-Fall")
+
+
+def test_a_military_title_between_role_and_name_links_the_role(pipe):
+    text = ("« Nos forces sont prêtes », a déclaré le ministre de la Défense, le général Ramón Ortega Vidal. "
+            "Plus tard, le ministre de la Défense a affirmé que les manœuvres dureraient une semaine.\n")
+    assert same_name(last(pipe, text).speaker_name, "Ramón Ortega Vidal")
