@@ -119,7 +119,9 @@ def _np_after(doc: Doc, i: int) -> SpacySpan | None:
             break
         if i > start and t.lower_ in _NP_STOP:
             break
-        if i > start and (t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms()):
+        # a participle inside a named entity is part of the name (`les Nations unies`)
+        if i > start and (t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() and t.ent_iob_ != "I"
+                          or t.lower_ in _cue_forms()):
             break
         i += 1
     if i == start:

@@ -365,3 +365,8 @@ def test_a_military_title_between_role_and_name_links_the_role(pipe):
     text = ("« Nos forces sont prêtes », a déclaré le ministre de la Défense, le général Ramón Ortega Vidal. "
             "Plus tard, le ministre de la Défense a affirmé que les manœuvres dureraient une semaine.\n")
     assert same_name(last(pipe, text).speaker_name, "Ramón Ortega Vidal")
+
+
+def test_a_participle_inside_an_organisations_name_stays_in_the_mention(pipe):
+    text = "« Les stocks seront épuisés en mars », ont averti les Nations unies dans un rapport publié jeudi.\n"
+    assert same_name(only(pipe, text).speaker_name, "Nations unies")
