@@ -286,7 +286,10 @@ class NameResolver:
         core = _strip_article(low)
         core_words = set(core.replace("'", " ").split()) - _STOP
         best, best_score = None, 0.0
+        fem = True if words[:1] == ["la"] else False if words[:1] == ["le"] else None
         for link_role, name, lpos in self.links:
+            if not self._compatible(name, fem, None):
+                continue  # `la ministre` is not the minister named as `le ministre de l'Économie, X`
             lw = set(_strip_article(link_role).replace("'", " ").split()) - _STOP
             score = len(core_words & lw) / max(1, len(core_words))
             if lw and lw <= core_words:

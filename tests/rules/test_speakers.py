@@ -370,3 +370,16 @@ def test_a_military_title_between_role_and_name_links_the_role(pipe):
 def test_a_participle_inside_an_organisations_name_stays_in_the_mention(pipe):
     text = "« Les stocks seront épuisés en mars », ont averti les Nations unies dans un rapport publié jeudi.\n"
     assert same_name(only(pipe, text).speaker_name, "Nations unies")
+
+
+def test_a_feminine_role_is_not_resolved_to_a_man_linked_to_the_same_noun(pipe):
+    text = ("Le ministre de l'Économie, Étienne Marchal, a présenté le budget mardi. "
+            "La ministre des Comptes publics, Claire Vasseur, était à ses côtés. "
+            "La ministre a affirmé que le déficit serait ramené sous 5 % en 2027.\n")
+    assert same_name(last(pipe, text).speaker_name, "Claire Vasseur")
+
+
+def test_a_masculine_first_name_ending_in_a_is_not_read_as_feminine(pipe):
+    text = ("Le porte-parole du gouvernement, Moussa Keita, a tenu un point presse. "
+            "Le porte-parole a assuré que les élections auraient lieu en juin.\n")
+    assert same_name(last(pipe, text).speaker_name, "Moussa Keita")
