@@ -18,7 +18,9 @@ CLOSERS = set("»”›’")
 AMBIGUOUS = set("\"'")
 ALL_MARKS = OPENERS | CLOSERS | AMBIGUOUS
 SPACES = " \t\u00a0\u202f\u2007\u2009"
-_PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+# A paragraph ends at a line break: scrapes of HTML pages put one paragraph per line, plain-text
+# scrapes leave blank lines between them; a run of breaks is one.
+_PARA_BREAK = re.compile(r"\n(?:[ \t\u00a0]*\n)*")
 _ELISION = re.compile(r"(?i)(?:\b[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu|aujourd)$")
 
 

@@ -152,3 +152,19 @@ def test_reopening_mark_of_each_paragraph_continues_one_quote():
     text = "« Nous voulons la paix.\n\n« Mais nous attendons des actes.\n\n« Et vite », a-t-il conclu."
     spans = [text[m.start:m.end] for m in outermost(find_marked(text))]
     assert len(spans) == 1 and spans[0].endswith("Et vite")
+
+
+def test_paragraphs_one_per_line_continue_a_quote_as_blank_lines_do():
+    # HTML pages come out of extraction with one paragraph per line and no blank line between them
+    text = ("Le général a insisté.\n« Nous tiendrons la ligne jusqu'au bout.\n"
+            "« Et nous ne reculerons pas d'un mètre », a-t-il lancé.\nLa séance a été levée à midi.")
+    outer = outermost(find_marked(text))
+    assert len(outer) == 1 and outer[0].closed
+    q = text[outer[0].start:outer[0].end]
+    assert q.startswith("Nous tiendrons") and q.endswith("pas d'un mètre")
+
+
+def test_an_unclosed_mark_ends_with_its_line():
+    text = "« Nous ne céderons pas sur ce point\nLes discussions reprendront lundi, selon un diplomate « proche » du dossier."
+    first = outermost(find_marked(text))[0]
+    assert not first.closed and text[first.start:first.end] == "Nous ne céderons pas sur ce point"
