@@ -2,7 +2,7 @@
 
 The rule decider still builds each quote (span, type, cue, quote confidence); the model then
 replaces the speaker by the candidate it ranks first and the stance by its class, with
-temperature-scaled probabilities as the confidences. All of a document's quotes go through the
+calibrated probabilities as the confidences (calibration.py). All of a document's quotes go through the
 encoder in batches, in one pass each, under bf16 autocast on CPU.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..document import Document, Quote, QuotesError, Span
 from . import checkpoint
+from .calibration import IDENTITY, apply_logistic
 from .data import Prepared, collate, row, tokenize
 from .features import STANCE_LABELS, Window, build_inputs
 
@@ -26,7 +27,7 @@ class Predictor:
     """A loaded model folder that turns rows into (speaker probabilities, stance probabilities)."""
 
     def __init__(self, model, tokenizer, temperature: dict | None = None, bf16: bool = True, version: str = "",
-                 shape: Window = Window()):
+                 shape: Window = Window(), speaker_map=IDENTITY):
         import torch
 
         self.model = model
@@ -36,12 +37,14 @@ class Predictor:
         self.bf16 = bf16 and torch.backends.mkldnn.is_available()
         self.version = version
         self.shape = shape
+        self.speaker_map = tuple(speaker_map)
 
     @classmethod
     def from_folder(cls, folder: Path) -> "Predictor":
         loaded = checkpoint.load(folder)
         return cls(loaded.model, loaded.tokenizer, loaded.config.get("temperature"), version=loaded.version,
-                   shape=Window(**loaded.config.get("window", {})))
+                   shape=Window(**loaded.config.get("window", {})),
+                   speaker_map=loaded.config.get("speaker_confidence", IDENTITY))
 
     def logits(self, rows: list[dict]):
         """Raw logits, in the order of `rows`: (list of speaker logit lists, stance logits [N, 3])."""
@@ -87,7 +90,7 @@ def decide_prepared(predictor: Predictor, prep: Prepared, rule_quotes: list[Quot
         s = int(st.argmax())
         m = c.mention
         conf = dict(rq.confidence or {})
-        conf["speaker"] = round(float(sp[k]), 4)
+        conf["speaker"] = round(apply_logistic(float(sp[k]), predictor.speaker_map), 4)
         conf["stance"] = round(float(st[s]), 4)
         out.append(replace(rq, speaker=Span.of(text, m.start, m.end) if m is not None and c.name else None,
                            speaker_name=c.name, stance=STANCE_LABELS[s], confidence=conf))

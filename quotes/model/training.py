@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..document import Document, QuotesError
-from ..score import score_documents
+from ..score import names_agree, score_documents
 from . import checkpoint
+from .calibration import fit_logistic, fit_temperature
 from .data import prepare, rows, tokenize, collate
 from .decider import Predictor, decide_prepared
 from .features import N_FEATURES, STANCE_LABELS, Window
@@ -39,13 +40,21 @@ def _prepare_all(pipeline, docs: list[Document], desc: str, quiet: bool, shape: 
                                                           disable=quiet)]
 
 
+def _annotate(predictor: Predictor, pipeline, preps) -> list[Document]:
+    return [Document(p.doc.id, p.doc.text, decide_prepared(predictor, p, pipeline.decider.decide(p.doc, p.parsed, p.items)))
+            for p in preps]
+
+
 def _evaluate(predictor: Predictor, pipeline, preps, gold_docs) -> dict:
     """Annotate the prepared documents with the model and score them with quotes.score."""
-    preds = []
-    for prep in preps:
-        quotes = decide_prepared(predictor, prep, pipeline.decider.decide(prep.doc, prep.parsed, prep.items))
-        preds.append(Document(prep.doc.id, prep.doc.text, quotes))
-    return score_documents(gold_docs, preds)[0]
+    return score_documents(gold_docs, _annotate(predictor, pipeline, preps))[0]
+
+
+def _speaker_points(predictor: Predictor, pipeline, preps, gold_docs) -> list[tuple[float, bool]]:
+    """(speaker confidence, whether the scorer counts the speaker right) for every matched quote."""
+    res = score_documents(gold_docs, _annotate(predictor, pipeline, preps))[1]
+    return [(float((m.pred.confidence or {}).get("speaker", 0.0)), names_agree(m.pred.speaker_name, m.gold.speaker_name))
+            for m in res.matches]
 
 
 def _rules_figures(pipeline, preps, gold_docs) -> dict:
@@ -63,21 +72,6 @@ def mean_state(snapshots: list[dict]) -> dict:
     import torch
 
     return {n: torch.stack([s[n].float() for s in snapshots]).mean(0).to(snapshots[0][n].dtype) for n in snapshots[0]}
-
-
-def fit_temperature(logits: list, labels: list[int]) -> float:
-    """The temperature that minimises dev NLL (logits: 1-D tensors, maybe of different lengths)."""
-    import torch
-
-    pairs = [(l.float(), y) for l, y in zip(logits, labels) if y >= 0]
-    if len(pairs) < 10:
-        return 1.0
-    best, best_t = math.inf, 1.0
-    for t in [0.5 + 0.05 * i for i in range(71)]:  # 0.5 … 4.0: a grid is enough for one scalar
-        nll = sum(float(-torch.log_softmax(l / t, -1)[y]) for l, y in pairs)
-        if nll < best:
-            best, best_t = nll, t
-    return round(best_t, 3)
 
 
 def run(data_args, model_args, args, pipeline, read_gold) -> Path:
@@ -207,6 +201,9 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
                    "stance": fit_temperature(list(st_logits), [r["stance_label"] for r in dev_rows])}
     live.t_speaker, live.t_stance = temperature["speaker"], temperature["stance"]
     log.info("temperatures on dev: speaker %.2f, stance %.2f", temperature["speaker"], temperature["stance"])
+    speaker_map = fit_logistic(_speaker_points(live, pipeline, dev_preps, dev_docs))
+    live.speaker_map = speaker_map
+    log.info("speaker confidence on dev: sigmoid(%.3f * logit(p) %+.3f)", *speaker_map)
 
     figures = {"dev": {"rules": _summary(_rules_figures(pipeline, dev_preps, dev_docs)),
                        "model": _summary(_evaluate(live, pipeline, dev_preps, dev_docs))}}
@@ -221,7 +218,7 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
         "lora": {"r": lcfg.r, "alpha": lcfg.lora_alpha, "dropout": lcfg.lora_dropout,
                  "targets": sorted(lcfg.target_modules) if lcfg.target_modules else None},
         "window": dataclasses.asdict(shape), "n_features": N_FEATURES, "stances": list(STANCE_LABELS),
-        "temperature": temperature,
+        "temperature": temperature, "speaker_confidence": list(speaker_map),
         "trained": {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": seconds,
                     "seed": args.seed, "epochs_run": epochs_run, "steps": step,
                     "train": train_counts, "dev": dev_counts, "test": test_counts,
@@ -249,8 +246,9 @@ def model_card(c: dict) -> str:
              f"{', '.join(c['lora']['targets'] or ['peft defaults'])}; word embeddings frozen; heads trained",
              f"- Trained {t['date']} in {t['seconds']:.0f} s ({t['epochs_run']} epoch(s), {t['steps']} steps, "
              f"seed {t['seed']}) on {t['machine']}",
-             f"- Calibration (temperature scaling on dev): speaker {c['temperature']['speaker']}, "
-             f"stance {c['temperature']['stance']}", "", "## Data", "",
+             f"- Calibration on dev: temperatures speaker {c['temperature']['speaker']}, "
+             f"stance {c['temperature']['stance']}; speaker confidence sigmoid(a · logit(p) + b) with (a, b) = "
+             f"{tuple(c.get('speaker_confidence', (1.0, 0.0)))}", "", "## Data", "",
              "| split | file | documents | quotes |", "|---|---|---|---|"]
     for split in ("train", "dev", "test"):
         for f in t[split]:

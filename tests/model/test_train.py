@@ -71,6 +71,10 @@ def test_training_writes_a_small_model_folder_with_a_card(trained, tiny_base):
     assert config["trained"]["steps"] == 4
     assert config["trained"]["train"][0]["documents"] == 3
     assert 0.5 <= config["temperature"]["speaker"] <= 4.0
+    a, b = config["speaker_confidence"]  # the logistic map fitted on dev, read back by the decider
+    from quotes.model.decider import Predictor
+
+    assert Predictor.from_folder(trained).speaker_map == (a, b)
     card = (trained / "README.md").read_text()
     assert "| dev | rules |" in card and "| dev | model |" in card and "python -m quotes.train" in card
     # the base is never copied into the folder
