@@ -31,8 +31,9 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     if i >= len(doc):
         return None
     t = doc[i]
-    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")):
-        return i, "inf"
+    if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")
+                            or _infinitive_after_clitics(doc, i)):
+        return i, "inf"  # "a assuré ne pas vouloir …", "affirment l'avoir visé …"
     if "inf" in frames and t.lower_ in ("de", "d'", "d’") and i + 1 < len(doc) and (
         doc[i + 1].morph.get("VerbForm") == ["Inf"] or doc[i + 1].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
         or doc[i + 1].text in M.OPENERS and i + 2 < len(doc) and doc[i + 2].morph.get("VerbForm") == ["Inf"]
@@ -52,7 +53,9 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     if frames & {"a", "de"}:
         for j in range(i, min(len(doc), i + 7)):
             w = doc[j].lower_
-            if (w in ("à", "a") and "a" in frames) or (w in ("de", "d'", "d’") and "de" in frames):
+            elided = w == "d" and j + 1 < len(doc) and doc[j + 1].text in ("'", "’")  # `d'«` split as d + '
+            if (w in ("à", "a") and "a" in frames) or ((w in ("de", "d'", "d’") or elided) and "de" in frames):
+                j += 1 if elided else 0
                 nxt = doc[j + 1] if j + 1 < len(doc) else None
                 if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
                                         or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
@@ -64,6 +67,18 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     ):
         return i, "obj"
     return None
+
+
+_CLITICS = {"ne", "n'", "n’", "pas", "plus", "jamais", "l'", "l’", "le", "la", "les", "lui", "leur", "y", "en",
+            "se", "s'", "s’"}
+
+
+def _infinitive_after_clitics(doc: Doc, i: int) -> bool:
+    """`ne pas vouloir`, `l'avoir visé`, `ne plus s'en prendre`: negation and object clitics before an infinitive."""
+    j = i
+    while j < len(doc) and j - i < 4 and doc[j].lower_ in _CLITICS:
+        j += 1
+    return j > i and j < len(doc) and (doc[j].morph.get("VerbForm") == ["Inf"] or doc[j].lower_ in ("avoir", "être"))
 
 
 def span_has_verb(doc: Doc, base: int, s: int, e: int) -> bool:

@@ -113,3 +113,15 @@ def test_a_titles_second_clause_with_its_verb_inside_the_marks(pipeline):
     text = "Pêche : Nouakchott arraisonne deux navires, Madrid « exige des garanties »\n\nPublié le 3 mars\n"
     doc = pipeline.annotate(Document("t", text))
     assert [(q.type, q.text, q.speaker_name) for q in doc.quotes] == [("direct", "exige des garanties", "Madrid")]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le Kremlin a assuré ne pas vouloir s'« immiscer » dans les affaires du pays voisin.",
+     "ne pas vouloir s'« immiscer » dans les affaires du pays voisin"),
+    ("Les rebelles affirment l'avoir touché « de plein fouet » avec un drone.",
+     "l'avoir touché « de plein fouet » avec un drone"),
+    ("Le chef de bande a menacé d'« embraser la capitale » si la police entrait dans le quartier.",
+     "« embraser la capitale » si la police entrait dans le quartier"),
+])
+def test_infinitive_complements_behind_clitics_or_a_split_elision(pipeline, text, content):
+    assert [t for _, t in spans(pipeline, text)] == [content]
