@@ -25,7 +25,7 @@ from . import marks as M
 from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
 from .interview import answer_proposals
-from .frames import before_coordinated_verb, frame_start, span_has_verb
+from .frames import before_coordinated_verb, before_next_title_clause, frame_start, span_has_verb
 from .proposal import Proposal
 from .sources import is_clause, source_proposals
 
@@ -272,6 +272,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if cut is not None:
             e = cut
         e = before_coordinated_verb(c, base, s, e)
+        e = before_next_title_clause(text, doc, base, s, e)
         later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
         for c2 in later:
             # A following ", a rapporté X" ends the reported clause.

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
 from . import marks as M
@@ -48,8 +50,8 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
                 if doc[j + 1].lower_ in ("que", "qu'", "qu’") and j + 2 < len(doc):
                     return j + 2, "object"  # "a plaidé pour que Lomé et Accra rouvrent …"
                 return j + 1, "object"
-            if doc[j].is_punct or doc[j].pos_ == "VERB":
-                break
+            if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
+                break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if frames & {"a", "de"}:
         for j in range(i, min(len(doc), i + 7)):
             w = doc[j].lower_
@@ -60,8 +62,8 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
                 if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
                                         or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
                     return j + 1, "object"
-            if doc[j].is_punct or doc[j].pos_ == "VERB":
-                break
+            if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
+                break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
         "obj" in frames and t.pos_ == "DET"
     ):
@@ -101,4 +103,23 @@ def before_coordinated_verb(cue: Cue, base: int, s: int, e: int) -> int:
                 k.pos_ in ("AUX", "ADV") or k.lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
                 for k in t.doc[cc.i + 1:t.i]):
             return base + cc.idx
+    return e
+
+
+def before_next_title_clause(text: str, doc: Doc, base: int, s: int, e: int) -> int:
+    """Titles join clauses with a comma: `X se dit prêt à A, New Delhi promet de B`, `X affirme qu'A, les
+    syndicats maintiennent leur grève`. On a line that is no sentence of body text, a segment after a comma
+    with its own subject and finite verb is the next clause, not the content."""
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", s)
+    line = text[line_start:len(text) if line_end < 0 else line_end].rstrip()
+    if len(line) > 220 or line.endswith((".", "…", "!", "?", "»", '"')):
+        return e
+    for m in re.finditer(r",[\s\u00a0]+", text[s:e]):
+        seg = doc.char_span(s + m.end() - base, e - base, alignment_mode="contract")
+        if seg is None:
+            continue
+        if any(t.dep_.startswith("nsubj") and seg.start <= t.i < t.head.i < seg.end
+               and t.head.morph.get("VerbForm") == ["Fin"] for t in seg):
+            return s + m.start()
     return e

@@ -125,3 +125,20 @@ def test_a_titles_second_clause_with_its_verb_inside_the_marks(pipeline):
 ])
 def test_infinitive_complements_behind_clitics_or_a_split_elision(pipeline, text, content):
     assert [t for _, t in spans(pipeline, text)] == [content]
+
+
+def test_a_titles_next_clause_after_a_comma_is_not_the_content(pipeline):
+    text = "Grève : le syndicat se dit prêt à « suspendre le mouvement », la direction maintient son plan\n\nPublié le 2 mai\n"
+    got = spans(pipeline, text)
+    assert ("mixed", "prêt à « suspendre le mouvement »") in got
+    assert not any("direction" in t for _, t in got)
+
+
+def test_a_body_sentence_keeps_its_clauses_after_a_comma(pipeline):
+    text = "Le ministre a affirmé que les routes étaient rouvertes, les convois pouvaient passer.\n"
+    assert [t for _, t in spans(pipeline, text)] == ["les routes étaient rouvertes, les convois pouvaient passer"]
+
+
+def test_a_name_the_tagger_reads_as_a_verb_does_not_stop_the_object(pipeline):
+    got = spans(pipeline, "Phnom Penh accuse Bangkok d'avoir bombardé des villages frontaliers.")
+    assert [t for _, t in got] == ["avoir bombardé des villages frontaliers"]
