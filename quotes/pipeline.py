@@ -191,14 +191,20 @@ def newline_sentences(doc: Doc) -> Doc:
     return doc
 
 
+_ENTITY_SPACE = r"(?:&nbsp;|&#160;|&#xa0;)"
+
+
 def _split_glued_marks(nlp: Language) -> None:
-    """Scrapes glue marks to words (`de"rapprocher`, `la«trêve»`); make them tokens of their own."""
-    from spacy.util import compile_infix_regex
+    """Scrapes glue marks to words (`de"rapprocher`, `la«trêve»`) and leave spaces as HTML entities
+    (`«&nbsp;Non&nbsp;»`); make them tokens of their own."""
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     infixes = list(nlp.Defaults.infixes or [])
     extra = r"(?<=[\w.,!?…])[\"«»“”‹›](?=\w)|(?<=\w)[\"«»“”‹›](?=[\w.,;:!?…\s])"
     if extra not in infixes:
-        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes + [extra]).finditer
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes + [extra, _ENTITY_SPACE]).finditer
+        nlp.tokenizer.prefix_search = compile_prefix_regex([_ENTITY_SPACE] + list(nlp.Defaults.prefixes or [])).search
+        nlp.tokenizer.suffix_search = compile_suffix_regex([_ENTITY_SPACE] + list(nlp.Defaults.suffixes or [])).search
 
 
 @lru_cache(maxsize=4)
@@ -299,11 +305,13 @@ class QuotesComponent:
         self.name = name
         self.spans_key = spans_key
         infix_before = nlp.tokenizer.infix_finditer
+        affixes_before = nlp.tokenizer.prefix_search, nlp.tokenizer.suffix_search
         had_newlines = "newline_sentences" in nlp.pipe_names
         self._pipeline = Pipeline(nlp=nlp, decider=decider, **({"model_dir": model_dir} if model_dir else {}))
         # Pipeline adapts the nlp it is given to scraped pages; a user's nlp changes only where the config says so.
         if not split_glued_marks:
             nlp.tokenizer.infix_finditer = infix_before
+            nlp.tokenizer.prefix_search, nlp.tokenizer.suffix_search = affixes_before
         if not newline_sentences and not had_newlines and "newline_sentences" in nlp.pipe_names:
             nlp.remove_pipe("newline_sentences")
         log.info("quotes component: decider %s, split_glued_marks=%s, newline_sentences=%s", decider,

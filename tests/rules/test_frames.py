@@ -142,3 +142,8 @@ def test_a_body_sentence_keeps_its_clauses_after_a_comma(pipeline):
 def test_a_name_the_tagger_reads_as_a_verb_does_not_stop_the_object(pipeline):
     got = spans(pipeline, "Phnom Penh accuse Bangkok d'avoir bombardé des villages frontaliers.")
     assert [t for _, t in got] == ["avoir bombardé des villages frontaliers"]
+
+
+def test_marks_with_entity_spaces_and_the_verb_inside(pipeline):
+    text = "Le débat reste vif. Le conseil municipal «&nbsp;exige le maintien de la ligne de bus&nbsp;», dans une motion.\n"
+    assert spans(pipeline, text) == [("direct", "exige le maintien de la ligne de bus")]

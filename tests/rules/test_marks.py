@@ -168,3 +168,8 @@ def test_an_unclosed_mark_ends_with_its_line():
     text = "« Nous ne céderons pas sur ce point\nLes discussions reprendront lundi, selon un diplomate « proche » du dossier."
     first = outermost(find_marked(text))[0]
     assert not first.closed and text[first.start:first.end] == "Nous ne céderons pas sur ce point"
+
+
+def test_a_space_left_as_an_html_entity_is_trimmed_like_a_space():
+    text = "Le conseil «&nbsp;demande la reprise du dialogue&nbsp;», dans une motion. Il a dit «&#160;non, jamais&#160;»."
+    assert contents(text) == ["demande la reprise du dialogue", "non, jamais"]
