@@ -134,6 +134,40 @@ def _is_block_stop(t: str, stop: re.Pattern) -> bool:
     return len(rest.split()) < 4
 
 
+# A box of links inside the article ("À lire aussi" and a few headlines) is followed by more of it:
+# prose of at least this weight starting within a few lines of the box's heading.
+_BOX_LINES, _BOX_PROSE = 8, 150.0
+_BOX_HEADING = re.compile(r"(?i)^\W*(?:à |a )?lire (?:aussi|également|encore)\b")
+
+
+def _across_boxes(runs, lines: list[Line], i: int, j: int) -> tuple[int, int, set[int]]:
+    """Widen the best run over "À lire aussi" boxes set inside the article; the boxes' lines are left out."""
+    spans = [(lo_hi, run, is_comments or lo_hi[0] == 0 or not _BOX_HEADING.match(lines[lo_hi[0] - 1].text.strip()))
+             for lo_hi, (run, is_comments) in runs]
+    k = next(n for n, (_, run, _) in enumerate(spans) if run[1] == i and run[2] == j)
+    skipped: set[int] = set()
+    for step in (1, -1):
+        n = k
+        while 0 <= n + step < len(spans):
+            (lo, _), run, not_box = spans[n + step]
+            (cur_lo, _), cur_run, cur_not_box = spans[n]
+            # the section below the box must open on a box heading (forward: the next one; backward: ours)
+            if run[0] < _BOX_PROSE or (not_box if step == 1 else cur_not_box):
+                break
+            if step == 1:
+                if run[1] - lo > _BOX_LINES:
+                    break
+                skipped.update(range(j + 1, run[1]))
+                j = run[2]
+            else:
+                if cur_run[1] - cur_lo > _BOX_LINES:
+                    break
+                skipped.update(range(run[2] + 1, i))
+                i = run[1]
+            n += step
+    return i, j, skipped
+
+
 def article_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of the article in a scraped page, in order; never empty for prose."""
     lines = split_lines(text)
@@ -145,13 +179,14 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     cuts = [k for k, ln in enumerate(lines) if _is_block_stop(ln.text.strip(), stop)]
     bounds = list(zip([0] + [c + 1 for c in cuts], cuts + [len(lines)]))
     comments = _patterns()["comments"]
-    runs = [(_best_run(weights, lo, hi), lo > 0 and bool(comments.search(lines[lo - 1].text.strip())))
+    runs = [((lo, hi), (_best_run(weights, lo, hi), lo > 0 and bool(comments.search(lines[lo - 1].text.strip()))))
             for lo, hi in bounds if hi > lo]
     # A reader-comment thread can be longer than a short article: it never wins while another section has prose.
-    article_runs = [r for r, is_comments in runs if not is_comments and r[0] > 0]
-    best, i, j = max(article_runs or [r for r, _ in runs], default=(0, 0, 0))
+    article_runs = [r for _, (r, is_comments) in runs if not is_comments and r[0] > 0]
+    best, i, j = max(article_runs or [r for _, (r, _) in runs], default=(0, 0, 0))
     if best <= 0:
         return [(0, len(text))] if text.strip() else []
+    i, j, skipped = _across_boxes(runs, lines, i, j)
     # Title and standfirst: up to a few lines above the body that look like headings.
     i_title_end = i
     k, taken = i - 1, 0
@@ -176,7 +211,7 @@ def article_regions(text: str) -> list[tuple[int, int]]:
         # A page that repeats its title or a paragraph: only the first copy is the article.
         repeat = len(t.split()) >= 5 and t in seen
         seen.add(t)
-        if t and (weights[idx] <= -40 or repeat) or idx < i_title_end and _META_LINE.match(t):
+        if t and (weights[idx] <= -40 or repeat or idx in skipped) or idx < i_title_end and _META_LINE.match(t):
             if cur_start is not None:
                 regions.append((cur_start, lines[idx - 1].end))
                 cur_start = None

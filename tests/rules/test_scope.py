@@ -176,3 +176,23 @@ def test_long_comment_thread_with_reply_buttons_is_out_of_scope():
 
 def test_long_comment_thread_does_not_replace_the_article():
     assert_article_not_comments(thread_page(reply_buttons=False))
+
+
+def test_a_box_of_links_inside_the_article_is_cut_out_and_the_article_goes_on():
+    text = "\n\n".join([TITLE, BODY_1, BODY_2, TEASER_HEAD, "- " + TEASER_1,
+                       "- Tarifs : Ottawa répond à Washington par « des mesures ciblées »", BODY_3, BODY_4])
+    regions = article_regions(text)
+    for body in (BODY_1, BODY_2, BODY_3, BODY_4):
+        s = text.index(body)
+        assert in_regions(regions, s, s + len(body)), body[:30]
+    s = text.index(TEASER_1)
+    assert not in_regions(regions, s, s + len(TEASER_1))
+
+
+def test_a_comment_thread_after_a_box_of_links_is_not_the_article():
+    comments = ["Vos réactions (3)", "Lucien_33 : « Que les chefs se parlent », c'est exactement ce qu'il faut faire "
+                "maintenant, au lieu de bloquer les routes et de laisser les commerçants payer la note."]
+    text = "\n\n".join([TITLE, BODY_1, BODY_2, BODY_3, TEASER_HEAD, "- " + TEASER_1] + comments)
+    regions = article_regions(text)
+    s = text.index("Lucien_33")
+    assert not in_regions(regions, s, s + 20)
