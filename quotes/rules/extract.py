@@ -8,7 +8,8 @@ Each rule below reads one French construction:
 - frame: `X a affirmé que <clause>`, `a dit espérer <object>`, `a appelé X à <…>`,
   `accuse X de <…>` (the clause or infinitive governed by the cue);
 - source: `selon X, <clause>` / `<clause>, d'après X` (sources.py);
-- answer: `Name : <answer>` after a question on an interview page (interview.py).
+- answer: `Name : <answer>` after a question on an interview page (interview.py);
+- headline: `<claim> - <Person>`, an agency headline naming its source last (titles.py).
 
 A quote found by several rules is kept once, the most specific rule winning.
 Speakers are only proposed here (the mention the cue links to); choosing and
@@ -23,8 +24,9 @@ from spacy.tokens import Doc
 
 from . import marks as M
 from .clauses import clause_cut, clause_end, clause_start, trim
-from .cues import Cue, find_cues, load_lexicon, skip_adjuncts
+from .cues import AUXILIARIES, Cue, find_cues, load_lexicon, skip_adjuncts
 from .interview import answer_proposals
+from .titles import headline_proposals
 from .frames import before_coordinated_verb, before_next_title_clause, frame_start, span_has_verb
 from .proposal import Proposal
 from .sources import is_clause, source_proposals
@@ -112,9 +114,19 @@ def _verb_inside(doc: Doc, base: int, text: str, clause_start: int, m: M.Marked)
     if first is None or subject is None or not 1 <= len(subject) <= 8:
         return False
     verb = first[0]
+    # `Il a aussi « exhorté la Russie à … »`: the auxiliary (and adverbs) outside, the participle inside
+    k = len(subject)
+    if verb.morph.get("VerbForm") == ["Part"]:
+        while k > 1 and subject[k - 1].pos_ == "ADV":
+            k -= 1
+        if k > 1 and (subject[k - 1].pos_ == "AUX" or subject[k - 1].lower_ in AUXILIARIES):
+            k -= 1
+        else:
+            return False
+    subject = subject[:k]
     return (verb.lower_ in load_lexicon()[0] and verb.morph.get("VerbForm") != ["Inf"]
             and verb.text[:1].islower()
-            and (subject[0].text[:1].isupper() or subject[0].pos_ == "DET")
+            and (subject[0].text[:1].isupper() or subject[0].pos_ in ("DET", "PRON"))
             and not any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in "'’-" for t in subject))
 
 
@@ -231,6 +243,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
                     shared[prev.outer_end] = prop
 
     out.extend(answer_proposals(text, doc, base, end_region))
+    out.extend(headline_proposals(text, doc, base, end_region))
 
     # Incises and frames over cue verbs; source phrases.
     for c in cues:
@@ -342,7 +355,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
 
 
 _PRIORITY = {
-    "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
+    "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "headline_source": 4, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
     "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_adj": 5, "frame_object": 5, "source_front": 5,
     "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "direct_alone": 3,
 }

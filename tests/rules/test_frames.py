@@ -147,3 +147,21 @@ def test_a_name_the_tagger_reads_as_a_verb_does_not_stop_the_object(pipeline):
 def test_marks_with_entity_spaces_and_the_verb_inside(pipeline):
     text = "Le débat reste vif. Le conseil municipal «&nbsp;exige le maintien de la ligne de bus&nbsp;», dans une motion.\n"
     assert spans(pipeline, text) == [("direct", "exige le maintien de la ligne de bus")]
+
+
+def test_an_agency_headline_names_its_source_after_a_dash(pipeline):
+    text = ("Accueil\n\nKiev et Moscou pourraient reprendre les pourparlers en janvier - Kallas\n"
+            "information fournie par l'agence\n\n"
+            "La cheffe de la diplomatie européenne Kaja Kallas s'est exprimée mardi devant la presse à Bruxelles.\n")
+    got = [(q.text, q.speaker_name) for q in pipeline.annotate(Document("t", text)).quotes]
+    assert ("Kiev et Moscou pourraient reprendre les pourparlers en janvier", "Kaja Kallas") in got
+
+
+def test_a_site_name_after_a_dash_is_no_source(pipeline):
+    text = "Ukraine : les Européens redoutent une nouvelle offensive au printemps - Le Quotidien\n\nTexte de l'article.\n"
+    assert spans(pipeline, text) == []
+
+
+def test_the_auxiliary_outside_the_marks_and_the_participle_inside(pipeline):
+    text = "La ministre a reçu son homologue. Elle a aussi « appelé les deux camps à reprendre le dialogue » à Genève.\n"
+    assert ("direct", "appelé les deux camps à reprendre le dialogue") in spans(pipeline, text)
