@@ -283,7 +283,14 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
             for t in doc[left:child.i]:
                 if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
                     left = t.i + 1
-            span = doc[left:child.right_edge.i + 1]
+            right = child.right_edge.i + 1
+            colon = next((t.i for t in doc[left:right] if t.text == ":"), None)
+            if colon is not None:
+                # `Le Journal : Washington estime que …`: a label before a colon is not the subject
+                left, right = (colon + 1, right) if colon < verb.i else (left, colon)
+            span = doc[left:right]
+            if not len(span):
+                continue
             has_person = any(e.label_ == "PER" for e in span.ents)
             if "," in span.text and not has_person:
                 # Keep the noun phrase before an apposition or a relative clause.

@@ -383,3 +383,8 @@ def test_a_masculine_first_name_ending_in_a_is_not_read_as_feminine(pipe):
     text = ("Le porte-parole du gouvernement, Moussa Keita, a tenu un point presse. "
             "Le porte-parole a assuré que les élections auraient lieu en juin.\n")
     assert same_name(last(pipe, text).speaker_name, "Moussa Keita")
+
+
+def test_a_label_before_a_colon_is_not_the_subject(pipe):
+    text = "Entretien\n\nLa Gazette : Bruxelles estime que Lisbonne « traîne » sur la réforme. Que répondez-vous ?\n"
+    assert same_name(only(pipe, text).speaker_name, "Bruxelles")
