@@ -161,6 +161,9 @@ _ADJUNCTS = (
 )
 
 
+_SEASONS = {"automne", "été", "hiver", "printemps"}
+
+
 def skip_adjuncts(doc: Doc, i: int) -> int:
     """Index of the subject after an incise cue: past time words and short adjuncts
     (`a affirmé de son côté le porte-parole`, `a dit à Reuters un responsable`, `a déclaré au Soir le …`)."""
@@ -175,6 +178,17 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
         ):
             i += 2
             continue
+        if low in ("l'", "l’", "le", "cet", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in _SEASONS:
+            i += 2  # `a averti l'automne dernier le ministre`
+            if i < len(doc) and doc[i].lower_ in ("dernier", "prochain"):
+                i += 1
+            continue
+        if t.text == "," and i + 1 < len(doc) and doc[i + 1].pos_ == "ADP":
+            # `a averti, devant la Ligue arabe, le ministre`: a setting between two commas
+            close = next((k for k in range(i + 2, min(len(doc), i + 9)) if doc[k].text == ","), None)
+            if close is not None and not any(x.pos_ in ("VERB", "AUX") or x.text in ("«", "»", ".") for x in doc[i + 1:close]):
+                i = close + 1
+                continue
         hit = next((len(a) for a in _ADJUNCTS if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
         if hit:
             i += hit

@@ -388,3 +388,9 @@ def test_a_masculine_first_name_ending_in_a_is_not_read_as_feminine(pipe):
 def test_a_label_before_a_colon_is_not_the_subject(pipe):
     text = "Entretien\n\nLa Gazette : Bruxelles estime que Lisbonne « traîne » sur la réforme. Que répondez-vous ?\n"
     assert same_name(only(pipe, text).speaker_name, "Bruxelles")
+
+
+def test_a_season_and_a_setting_between_commas_sit_between_the_cue_and_its_subject(pipe):
+    text = ("« Nous ne céderons rien sur le barrage », avait averti l'hiver dernier, devant le Parlement, "
+            "le ministre de l'Eau, Karim Haddad.\n")
+    assert same_name(only(pipe, text).speaker_name, "Karim Haddad")
