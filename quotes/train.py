@@ -69,7 +69,10 @@ def parse(argv: list[str] | None):
 
     parser = HfArgumentParser((DataArguments, ModelArguments, TrainingArguments), prog="python -m quotes.train",
                               description=__doc__.split("\n\n")[0].split(": ", 1)[1])
-    return parser.parse_args_into_dataclasses(args=argv)
+    *parsed, rest = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")  # one line and exit 2, not a traceback
+    return parsed
 
 
 def _read_gold(paths: list[str]):

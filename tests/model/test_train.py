@@ -170,3 +170,12 @@ def test_average_last_keeps_the_mean_of_the_last_epochs_and_says_so(tmp_path, go
     assert [bool(h.get("best")) for h in history] == [False, False, False, True]
     assert config["trained"]["epochs_run"] == 3
     assert "| mean of 2-3 |" in (out / "README.md").read_text()
+
+
+def test_an_unknown_argument_is_an_argparse_error_not_a_traceback(tmp_path, capsys):
+    from quotes.train import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--train", "a.jsonl", "--dev", "b.jsonl", "--output", str(tmp_path / "m"), "-q"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "unrecognized arguments: -q" in err and "Traceback" not in err
