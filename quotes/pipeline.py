@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +30,7 @@ from .document import Document, Quote, Span
 from .kinds import speaker_kind
 from .sentences import sentence_of, sentences_of
 from .rules.extract import propose
+from .rules.marks import ENTITY_SPACES
 from .rules.proposal import Proposal
 from .rules.scope import article_regions
 from .rules.names import NameResolver
@@ -191,7 +193,7 @@ def newline_sentences(doc: Doc) -> Doc:
     return doc
 
 
-_ENTITY_SPACE = r"(?:&nbsp;|&#160;|&#xa0;)"
+_ENTITY_SPACE = "(?:" + "|".join(re.escape(x) for x in ENTITY_SPACES) + ")"  # the ones marks.py trims
 
 
 def _split_glued_marks(nlp: Language) -> None:

@@ -50,9 +50,8 @@ def _evaluate(predictor: Predictor, pipeline, preps, gold_docs) -> dict:
     return score_documents(gold_docs, _annotate(predictor, pipeline, preps))[0]
 
 
-def _speaker_points(predictor: Predictor, pipeline, preps, gold_docs) -> list[tuple[float, bool]]:
+def _speaker_points(res) -> list[tuple[float, bool]]:
     """(speaker confidence, whether the scorer counts the speaker right) for every matched quote."""
-    res = score_documents(gold_docs, _annotate(predictor, pipeline, preps))[1]
     return [(float((m.pred.confidence or {}).get("speaker", 0.0)), names_agree(m.pred.speaker_name, m.gold.speaker_name))
             for m in res.matches]
 
@@ -201,12 +200,14 @@ def run(data_args, model_args, args, pipeline, read_gold) -> Path:
                    "stance": fit_temperature(list(st_logits), [r["stance_label"] for r in dev_rows])}
     live.t_speaker, live.t_stance = temperature["speaker"], temperature["stance"]
     log.info("temperatures on dev: speaker %.2f, stance %.2f", temperature["speaker"], temperature["stance"])
-    speaker_map = fit_logistic(_speaker_points(live, pipeline, dev_preps, dev_docs))
+    # one annotation of dev serves the speaker map and the dev figures: the map changes confidences, not choices
+    dev_metrics, dev_res = score_documents(dev_docs, _annotate(live, pipeline, dev_preps))
+    speaker_map = fit_logistic(_speaker_points(dev_res))
     live.speaker_map = speaker_map
     log.info("speaker confidence on dev: sigmoid(%.3f * logit(p) %+.3f)", *speaker_map)
 
     figures = {"dev": {"rules": _summary(_rules_figures(pipeline, dev_preps, dev_docs)),
-                       "model": _summary(_evaluate(live, pipeline, dev_preps, dev_docs))}}
+                       "model": _summary(dev_metrics)}}
     if test_docs:
         test_preps = _prepare_all(pipeline, test_docs, "rules on test", args.quiet, shape)
         figures["test"] = {"rules": _summary(_rules_figures(pipeline, test_preps, test_docs)),

@@ -73,6 +73,16 @@ def clause_end(text: str, pos: int, ceiling: int) -> int:
     return i
 
 
+def lines(text: str, start: int, end: int):
+    """(start, end) of each line of text[start:end], without its line break."""
+    pos = start
+    while pos < end:
+        stop = text.find("\n", pos, end)
+        stop = end if stop < 0 else stop
+        yield pos, stop
+        pos = stop + 1
+
+
 def trim(text: str, s: int, e: int) -> tuple[int, int]:
     strip = M.SPACES + "\n\r,;:.–—-"
     while s < e and text[s] in strip:

@@ -355,9 +355,9 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
 
 
 _PRIORITY = {
-    "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "headline_source": 4, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
+    "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
     "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_adj": 5, "frame_object": 5, "source_front": 5,
-    "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "direct_alone": 3,
+    "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "headline_source": 4, "direct_alone": 3,
 }
 
 

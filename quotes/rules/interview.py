@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Doc
 
 from . import marks as M
-from .clauses import trim
+from .clauses import lines, trim
 from .proposal import Proposal
 from .speakers import person_spans
 
@@ -25,10 +25,7 @@ _NAME = re.compile(r"(?:[A-ZÉÈÎ][\w'’.-]+|de|du|des|van|von|der|al|el|ben|b
 def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Proposal]:
     out = []
     persons = [(base + e.start_char, base + e.end_char) for e in person_spans(doc)]
-    pos = base
-    while pos < end_region:
-        line_end = text.find("\n", pos, end_region)
-        line_end = end_region if line_end < 0 else line_end
+    for pos, line_end in lines(text, base, end_region):
         name = _NAME.match(text, pos, line_end)
         label = _LABEL.match(text, name.end(), line_end) if name else None
         # a person's name (NER may tag only part of it: `Yannick` MISC, `Le Goff` PER)
@@ -40,7 +37,6 @@ def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Pr
                 qtype = "mixed" if M.find_marked(text, s, e) else "indirect"
                 out.append(Proposal(s, e, qtype, "answer_colon", None, "colon", colon=(colon, colon + 1),
                                     speaker_side="colon", doc=doc, base=base))
-        pos = line_end + 1
     return out
 
 

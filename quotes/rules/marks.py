@@ -85,7 +85,7 @@ def _role(text: str, i: int, single_open: bool) -> str | None:
 
 
 # A space the scrape left as an HTML entity (`«&nbsp;Non&nbsp;»`): still a space next to a mark.
-_ENTITY_SPACES = ("&nbsp;", "&#160;", "&#xa0;")
+ENTITY_SPACES = ("&nbsp;", "&#160;", "&#xa0;")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -93,7 +93,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         if text[start] in SPACES + "\n\r":
             start += 1
             continue
-        ent = next((x for x in _ENTITY_SPACES if text.startswith(x, start, end)), None)
+        ent = next((x for x in ENTITY_SPACES if text.startswith(x, start, end)), None)
         if ent is None:
             break
         start += len(ent)
@@ -101,7 +101,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         if text[end - 1] in SPACES + "\n\r":
             end -= 1
             continue
-        ent = next((x for x in _ENTITY_SPACES if text.endswith(x, start, end)), None)
+        ent = next((x for x in ENTITY_SPACES if text.endswith(x, start, end)), None)
         if ent is None:
             break
         end -= len(ent)

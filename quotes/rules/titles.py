@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Doc
 
-from .clauses import trim
+from .clauses import lines, trim
 from .proposal import Proposal
 from .speakers import person_spans
 
@@ -24,10 +24,7 @@ def headline_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[
     people = person_spans(doc)
     persons = [(base + e.start_char, base + e.end_char) for e in people]
     surnames = {e[-1].text for e in people if len(e) >= 2}  # `- Blinken` after `Antony Blinken` in the body
-    pos = base
-    while pos < end_region:
-        line_end = text.find("\n", pos, end_region)
-        line_end = end_region if line_end < 0 else line_end
+    for pos, line_end in lines(text, base, end_region):
         m = _HEADLINE.fullmatch(text, pos, line_end)
         if m and (m.group("source").split()[-1] in surnames or any(
                 ps <= m.start("source") < pe or m.start("source") <= ps < m.end("source") for ps, pe in persons)):
@@ -38,5 +35,4 @@ def headline_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[
                 out.append(Proposal(s, e, "indirect", "headline_source", None, "source",
                                     speaker_hint=(m.start("source"), m.end("source")), speaker_side="source",
                                     doc=doc, base=base))
-        pos = line_end + 1
     return out
