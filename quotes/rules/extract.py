@@ -29,6 +29,7 @@ from .interview import answer_proposals
 from .titles import headline_proposals
 from .frames import before_coordinated_verb, before_next_title_clause, frame_start, span_has_verb
 from .proposal import Proposal
+from .parse import text_of
 from .sources import is_clause, source_proposals
 
 _CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
@@ -179,7 +180,7 @@ def _incise_ok(cue: Cue) -> bool:
 
 def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]]) -> list[Proposal]:
     """Proposals for one parsed region of the document (doc covers text[base:base+len(doc.text)])."""
-    end_region = base + len(doc.text)
+    end_region = base + len(text_of(doc))
     cues = find_cues(doc, matcher)
     marked = [x for m in M.outermost(M.find_marked(text, base, end_region)) for x in _cut_unclosed(m, cues, base, text)]
     out: list[Proposal] = []

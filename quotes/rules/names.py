@@ -17,7 +17,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .parse import sentence_of
+from .parse import sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
@@ -69,7 +69,7 @@ class NameResolver:
                 span = _name_tail(doc[max(e.start - 1, 0):e.end]) if e.start and re.fullmatch(
                     r"[A-ZÉ]\.|M\.|Mme", doc[e.start - 1].text) else e
                 name = span.text.strip(" ,")
-                if len(name) < 3 or not name[:1].isupper() or _is_credit(doc.text, span.start_char, span.end_char, name):
+                if len(name) < 3 or not name[:1].isupper() or _is_credit(text_of(doc), span.start_char, span.end_char, name):
                     continue
                 subj = any(t.dep_.startswith("nsubj") for t in e) or (
                     e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))

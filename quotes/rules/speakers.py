@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 from .cues import skip_adjuncts
 from .proposal import Proposal
 from .lexicons import fold, folded_words, time_words
-from .parse import per_doc, sentence_of, sentences
+from .parse import entities, entities_in, per_doc, sentence_of, sentences, text_of
 
 PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
 FEMININE_PRON = {"elle", "-elle", "elles", "-elles"}
@@ -56,7 +56,7 @@ def _kind_of(span: SpacySpan) -> str:
         return "role"
     if len(words) == 1 and words[0].lower_ in PRONOUNS:
         return "pronoun"
-    ents = [e for e in span.ents]
+    ents = entities_in(span)
     if any(e.label_ == "PER" for e in ents) or _looks_like_name([t.text for t in words]):
         return "name"
     content = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
@@ -77,7 +77,7 @@ def _looks_like_name(words: list[str]) -> bool:
 
 def _name_tail(span: SpacySpan) -> SpacySpan:
     """Within `le secrétaire d'Etat américain Antony Blinken`, the name at the end."""
-    per = [e for e in span.ents if e.label_ == "PER"]
+    per = [e for e in entities_in(span) if e.label_ == "PER"]
     if per:
         e = per[-1]
         s = e.start
@@ -216,7 +216,7 @@ def _mention(span: SpacySpan | None, base: int, source: str, score: float) -> Me
             span, kind = tail, "name"
     # Strip a trailing comma or space.
     s, e = span.start_char, span.end_char
-    text = span.doc.text
+    text = text_of(span.doc)
     while e > s and text[e - 1] in " ,\u00a0":
         e -= 1
     return Mention(base + s, base + e, text[s:e], kind, score, source)
@@ -229,7 +229,7 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
     if p.cue is not None and p.cue.inverted_subject is not None:
         t = p.cue.inverted_subject
         s = t.idx + (1 if t.text.startswith("-") else 0)
-        chosen = Mention(base + s, base + t.idx + len(t.text), doc.text[s:t.idx + len(t.text)], "pronoun", 0.9, "inverted")
+        chosen = Mention(base + s, base + t.idx + len(t.text), text_of(doc)[s:t.idx + len(t.text)], "pronoun", 0.9, "inverted")
     elif p.cue_kind == "source" and p.speaker_hint is not None:
         s, e = p.speaker_hint
         span = doc.char_span(s - base, e - base, alignment_mode="expand")
@@ -291,7 +291,7 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
             span = doc[left:right]
             if not len(span):
                 continue
-            has_person = any(e.label_ == "PER" for e in span.ents)
+            has_person = any(e.label_ == "PER" for e in entities_in(span))
             if "," in span.text and not has_person:
                 # Keep the noun phrase before an apposition or a relative clause.
                 cut = next(t.i for t in span if t.text == ",")
@@ -341,7 +341,7 @@ def _nearby(p: Proposal, doc: Doc, base: int) -> list[Mention]:
     idx = next((k for k, s in enumerate(sents) if s.start_char <= pos < s.end_char), 0)
     out = []
     for s in sents[max(0, idx - 1): idx + 2]:
-        for e in s.ents:
+        for e in entities_in(s):
             if e.label_ in ("PER", "ORG") and not (p.start <= base + e.start_char < p.end):
                 out.append(Mention(base + e.start_char, base + e.end_char, e.text,
                                    "name" if e.label_ == "PER" else "org", 0.3, "nearby"))
@@ -398,9 +398,9 @@ def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
 
 
 def _person_spans(doc: Doc) -> list[SpacySpan]:
-    out = [e for e in doc.ents if (e.label_ == "PER" and not _not_a_name(doc, e))
+    out = [e for e in entities(doc) if (e.label_ == "PER" and not _not_a_name(doc, e))
            or (e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e))]
-    covered = {t.i for e in doc.ents for t in e}
+    covered = {i for e in entities(doc) for i in range(e.start, e.end)}
     i = 0
     while i < len(doc):
         t = doc[i]
