@@ -10,6 +10,7 @@ group (`a aussi semblé se réjouir`, `a-t-elle précisé`, `venait d'appeler`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -332,6 +333,9 @@ def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
     return True
 
 
+_ORDINAL = re.compile(r"\d+(?:e|è|ème|eme|er|re)|\w+ième")
+
+
 def _pour_is_source(doc: Doc, i: int) -> bool:
     """`Pour Moscou, …` / `pour lui, …`: a source only when it opens a clause and a comma follows."""
     at_clause_start = i == sentence_of(doc, i).start or doc[i - 1].text in {",", ";", ":", "\n"} or doc[i - 1].is_space
@@ -340,8 +344,8 @@ def _pour_is_source(doc: Doc, i: int) -> bool:
     j = i + 1
     if j < len(doc) and doc[j].lower_ in _DETERMINERS:
         j += 1
-    if j < len(doc) and doc[j].lower_ in words("not_sources.txt"):
-        return False  # "Pour l'heure, …": an adverbial
+    if j < len(doc) and (doc[j].lower_ in words("not_sources.txt") or _ORDINAL.fullmatch(doc[j].lower_)):
+        return False  # "Pour l'heure, …", "Pour la neuvième soirée, …": an adverbial
     for t in doc[i + 1:i + 10]:
         if t.text == ",":
             return True

@@ -21,12 +21,19 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     doc = cue.span.doc
     frames = cue.frames
     i = cue.span.end
-    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que").
+    # Skip adverbs, time words and an indirect object ("a indiqué mardi à l'AFP que", "a assuré à notre
+    # correspondant que": a participle after a determiner is a noun), or a setting between commas
+    # ("a assuré, sous couvert d'anonymat, que").
     for j in range(i, min(len(doc), i + 9)):
         t = doc[j]
         if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
             return j + 1, "que"
-        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i:
+        if t.text == "," and "que" in frames:
+            close = _aside_end(doc, j)
+            if close is not None and doc[close + 1].lower_ in ("que", "qu'", "qu’"):
+                return close + 2, "que"
+        if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i and not (
+                doc[j - 1].pos_ == "DET" and not t.morph.get("VerbForm") == ["Fin"]):
             break
     while i < len(doc) and doc[i].lower_ in time_words(phrases=True):
         i += 1
@@ -64,10 +71,42 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
                     return j + 1, "object"
             if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
                 break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
-    if "obj" in frames and t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or (
-        "obj" in frames and t.pos_ == "DET"
-    ):
-        return i, "obj"
+    if "deobj" in frames and t.lower_ in ("de", "d'", "d’", "du", "des") and i + 1 < len(doc):
+        # `parle d'un « tournant »`: the noun phrase after `de` (`du`, `des` stay: they carry the article)
+        return (i + 1 if t.lower_ in ("de", "d'", "d’") else i), "obj"
+    if "obj" in frames:
+        # `a dénoncé sur X un « double langage »`: a short setting before the noun phrase
+        k = _past_setting(doc, i)
+        if k is not None:
+            return k, "obj"
+        # `des` and `du` come tagged as prepositions; `a salué « l'esprit … » des délégations` opens on the mark
+        if t.pos_ in ("DET", "NOUN") and t.lower_ not in ("le", "la", "les", "l'", "l’") or t.pos_ == "DET" or (
+                t.lower_ in ("des", "du") or t.text in M.OPENERS):
+            return i, "obj"
+    return None
+
+
+def _past_setting(doc: Doc, i: int) -> int | None:
+    """After `sur X`, `devant la presse`, `dans un communiqué`: where an indefinite noun phrase with marks starts."""
+    if doc[i].lower_ not in ("sur", "devant", "dans", "lors", "auprès", "depuis"):
+        return None
+    for k in range(i + 1, min(len(doc) - 2, i + 6)):
+        if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX"):
+            return None
+        if doc[k].lower_ in ("un", "une", "des") and k > i + 1 and any(
+                x.text in M.OPENERS or x.text == '"' for x in doc[k + 1:k + 4]):
+            return k
+    return None
+
+
+def _aside_end(doc: Doc, comma: int) -> int | None:
+    """The comma closing a short verbless aside opened at `comma` (`, lors d'un point presse,`)."""
+    for k in range(comma + 1, min(len(doc) - 1, comma + 14)):
+        t = doc[k]
+        if t.text == ",":
+            return k if k > comma + 1 else None
+        if t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") == ["Fin"] or t.text in M.ALL_MARKS or t.text in ".;:!?":
+            return None
     return None
 
 

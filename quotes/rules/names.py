@@ -17,6 +17,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from .interview import expands
 from .parse import sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
@@ -183,7 +184,7 @@ class NameResolver:
         elif _strip_article(m) in self.acronyms(text):
             name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
         elif mention.kind == "name":
-            name = self.fullest(m)
+            name = self.fullest(expands(m, text) or m)  # `M. Z.` → `Marta Zielińska`
         elif re.match(r"(ce|cette) dernier|(ce|cette) derniere", low):
             name = self._last_person(mention.start, feminine) or m
         elif re.match(r"(le|la|les) meme", low):
@@ -239,6 +240,11 @@ class NameResolver:
                 return last
         if since:
             return self.fullest(since[-1][1])
+        if self.history and para < self._last_quote_pos <= pos:
+            # no one named since the last quote, in this very paragraph: the pronoun is its speaker
+            last, g = self.history[-1]
+            if self._compatible(last, feminine, g):
+                return last
         if self.history:
             recent = list(reversed(self.history[-4:]))
             singular = [(n, g) for n, g in recent if not re.search(r"\b(et|ses|les|des)\b", fold(n))]

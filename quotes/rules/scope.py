@@ -20,8 +20,12 @@ _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
 # Lines between a title and its body: dates, bylines, credits, a video's caption.
 _META_LINE = re.compile(
     r"(?i)^(publié|mis à jour|modifié|published|updated|par\s|texte par|avec notre correspondant|▶|©|"
-    r"photo\s*:|crédit|dépêche n°)"
+    r"photo\s*:|crédit|dépêche n°|(?:live|direct|fil) (?:animé|suivi|tenu) par)"
 )
+# A live blog's summary box between its title and the first entry: the heading and its bullets, left out
+# of the article (the scheme keeps summary bullets out) without hiding the title above them.
+_SUMMARY_BOX = re.compile(r"(?i)^(?:[•▪·●◆►]|l['’]essentiel\b|à retenir\b|ce qu['’]il faut (?:retenir|savoir)\b|"
+                          r"les points clés\b|en bref\s*$)")
 _DATE_ONLY = re.compile(
     r"^\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(er)? \w+ \d{4}|\d{1,2}h\d{2}|\d{1,2}:\d{2})[\s\d:h,.à-]*$",
     re.I,
@@ -190,6 +194,7 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     # Title and standfirst: up to a few lines above the body that look like headings.
     i_title_end = i
     k, taken = i - 1, 0
+    box: set[int] = set()
     while k >= 0 and taken < 4:
         t = lines[k].text.strip()
         if not t:
@@ -197,6 +202,10 @@ def article_regions(text: str) -> list[tuple[int, int]]:
             continue
         if _META_LINE.match(t) or _DATE_ONLY.match(t):
             k -= 1  # "Publié le …", "Par …", a video caption: between the title and the body, skipped
+            continue
+        if _SUMMARY_BOX.match(t) and not taken:
+            box.add(k)
+            k -= 1
             continue
         if noise.search(t) or stop.search(t) or not _is_title_like(t) or weights[k] <= -25 or "|" in t:
             break
@@ -211,7 +220,8 @@ def article_regions(text: str) -> list[tuple[int, int]]:
         # A page that repeats its title or a paragraph: only the first copy is the article.
         repeat = len(t.split()) >= 5 and t in seen
         seen.add(t)
-        if t and (weights[idx] <= -40 or repeat or idx in skipped) or idx < i_title_end and _META_LINE.match(t):
+        if t and (weights[idx] <= -40 or repeat or idx in skipped or idx in box) \
+                or idx < i_title_end and (_META_LINE.match(t) or _DATE_ONLY.match(t)):
             if cur_start is not None:
                 regions.append((cur_start, lines[idx - 1].end))
                 cur_start = None

@@ -77,7 +77,8 @@ def _looks_like_name(words: list[str]) -> bool:
 
 def _name_tail(span: SpacySpan) -> SpacySpan:
     """Within `le secrétaire d'Etat américain Antony Blinken`, the name at the end."""
-    per = [e for e in entities_in(span) if e.label_ == "PER"]
+    # `un conseiller du Premier ministre nigérien`: the tagger's PER on an office is no name
+    per = [e for e in entities_in(span) if e.label_ == "PER" and fold(e[0].text) not in _role_nouns()]
     if per:
         e = per[-1]
         s = e.start
@@ -253,6 +254,10 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
         t = doc.char_span(p.speaker_hint[0] - base, p.speaker_hint[1] - base, alignment_mode="expand")
         if t is not None:
             chosen = _mention(_np_before(doc, t.start, _clause_floor(doc, t.start)), base, "subject", 0.6)
+    elif p.speaker_side == "colon" and p.rule == "answer_colon" and p.speaker_hint is not None:
+        # an interview label is the speaker, initials (`M. Z.`) included, whatever the tagger made of it
+        s, e = p.speaker_hint
+        chosen = Mention(s, e, text_of(doc)[s - base:e - base], "name", 0.8, "colon")
     elif p.speaker_side == "colon" and p.colon is not None:
         t = doc.char_span(p.colon[0] - base, p.colon[1] - base, alignment_mode="expand")
         if t is not None:

@@ -165,3 +165,50 @@ def test_a_site_name_after_a_dash_is_no_source(pipeline):
 def test_the_auxiliary_outside_the_marks_and_the_participle_inside(pipeline):
     text = "La ministre a reçu son homologue. Elle a aussi « appelé les deux camps à reprendre le dialogue » à Genève.\n"
     assert ("direct", "appelé les deux camps à reprendre le dialogue") in spans(pipeline, text)
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le conseiller a assuré, sous couvert d'anonymat, que la décision reviendrait au seul chef de l'État.",
+     "la décision reviendrait au seul chef de l'État"),
+    ("La ministre a affirmé, lors d'une visite au port de pêche de Kayar, que les quotas seraient revus.",
+     "les quotas seraient revus"),
+    ("Le préfet a assuré à notre correspondant que les barrages seraient levés avant samedi.",
+     "les barrages seraient levés avant samedi"),
+])
+def test_an_aside_or_an_indirect_object_between_the_verb_and_que(pipeline, text, content):
+    assert spans(pipeline, text) == [("indirect", content)]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le porte-parole a dénoncé sur X un « double langage » de la capitale.", "un « double langage » de la capitale"),
+    ("La ministre a dénoncé mardi des « manœuvres dilatoires » de l'opposition.",
+     "des « manœuvres dilatoires » de l'opposition"),
+    ("Le maire a défendu une mesure « temporaire et ciblée » devant le conseil municipal.",
+     "une mesure « temporaire et ciblée »"),
+    ("La ministre parle d'un « tournant » dans les négociations.", "un « tournant »"),
+    ("La mission a salué « l'esprit de responsabilité » des deux délégations.",
+     "« l'esprit de responsabilité » des deux délégations"),
+    ("Le général a décrit des patrouilles « nerveuses et mal coordonnées », puis il a quitté la salle.",
+     "des patrouilles « nerveuses et mal coordonnées »"),
+])
+def test_a_noun_phrase_with_marks_after_the_verb_is_a_mixed_quote(pipeline, text, content):
+    assert spans(pipeline, text) == [("mixed", content)]
+
+
+def test_speaking_of_something_without_marks_is_no_quote(pipeline):
+    assert spans(pipeline, "La ministre parle de la guerre avec ses homologues chaque semaine.") == []
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Le ministère affirme que « le pays n'est pas partie aux discussions de Genève ».",
+     "le pays n'est pas partie aux discussions de Genève"),
+    ("La Commission a appelé les deux voisins à « privilégier le dialogue et rouvrir la frontière ».",
+     "privilégier le dialogue et rouvrir la frontière"),
+])
+def test_marks_around_the_whole_complement_make_a_direct_quote(pipeline, text, content):
+    assert spans(pipeline, text) == [("direct", content)]
+
+
+def test_marks_around_a_noun_phrase_complement_stay_mixed(pipeline):
+    got = spans(pipeline, "Le ministre a mis en garde contre « toute nouvelle violation de la frontière ».")
+    assert got == [("mixed", "« toute nouvelle violation de la frontière »")]

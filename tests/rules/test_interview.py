@@ -30,3 +30,29 @@ def test_a_name_and_colon_not_after_a_question_is_no_answer(pipeline):
     text = ("Le quai était désert ce matin.\n"
             "Yannick Le Goff : délégué syndical depuis 2019, docker depuis vingt ans sur le terminal.\n")
     assert pipeline.annotate(Document("t", text)).quotes == []
+
+
+LABELLED = ("Karima Ouédraogo-Lenoir dirige depuis mars la mission d'observation au Sahel.\n\n"
+            "La Gazette : Les observateurs pourront-ils se déplacer librement ?\n\n"
+            "K. O.-L. : Pas partout. Trois préfectures restent fermées, et nous le disons dans chaque rapport.\n\n"
+            "La Gazette : Qu'attendez-vous des autorités ?\n\n"
+            "K. Ouédraogo-Lenoir : Une réponse écrite avant la fin du mois, rien de plus.\n")
+
+
+def test_answers_labelled_by_initials_or_initial_and_surname_are_the_interviewees(pipeline):
+    doc = pipeline.annotate(Document("t", LABELLED))
+    answers = [q for q in doc.quotes if q.cue is not None and q.cue.text == ":"]
+    assert [q.text for q in answers] == [
+        "Pas partout. Trois préfectures restent fermées, et nous le disons dans chaque rapport",
+        "Une réponse écrite avant la fin du mois, rien de plus",
+    ]
+    assert {q.speaker_name for q in answers} == {"Karima Ouédraogo-Lenoir"}
+
+
+def test_a_label_the_tagger_misses_counts_when_it_opens_several_answers(pipeline):
+    text = ("Radio Sud : La situation est-elle grave dans les provinces du sud du pays ?\n\n"
+            "Aws al-Haddad : Dramatique. Les puits du sud sont à sec depuis juin et les familles partent.\n\n"
+            "Radio Sud : Que proposerez-vous à la délégation turque la semaine prochaine ?\n\n"
+            "Aws al-Haddad : Un calendrier de lâchers d'eau garanti, et j'irai à Ankara avec la volonté d'aboutir.\n")
+    doc = pipeline.annotate(Document("t", text))
+    assert [q.speaker_name for q in doc.quotes] == ["Aws al-Haddad", "Aws al-Haddad"]

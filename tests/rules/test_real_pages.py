@@ -85,6 +85,8 @@ def test_alors_que_adjunct_is_the_narrator_s(pipe):
     "Pour l'heure, aucune date n'a été fixée pour la reprise des pourparlers.\n",
     "Pour autant, la délégation n'a pas quitté la capitale avant jeudi.\n",
     "De son côté, le Premier ministre a tenu un point presse en fin de matinée.\n",
+    "Pour la neuvième soirée consécutive, les opposants doivent se rassembler devant le Parlement.\n",
+    "Pour la 34e année, les habitants du village se retrouvent devant la mairie.\n",
 ])
 def test_adverbials_and_noun_uses_are_no_quotes(pipe, text):
     assert quotes_of(pipe, text) == []
@@ -161,3 +163,39 @@ def test_alors_que_clause_still_attributed_to_the_speaker_stays_in(pipe):
             "selon lui aucune menace pour la Russie.\n")
     q = find(quotes_of(pipe, text), "geste")
     assert q.text.endswith("aucune menace pour la Russie")
+
+
+def test_a_title_source_before_a_marked_verb_phrase(pipe):
+    text = ("Oléoduc : Niamey « ne transigera pas » sur la sécurité de sa frontière\n\n"
+            "Le ministre nigérien du Pétrole a affirmé que les chargements pourraient être suspendus.\n")
+    q = find(quotes_of(pipe, text), "transigera")
+    assert (q.type, q.text, q.speaker_name) == ("direct", "ne transigera pas", "Niamey")
+
+
+def test_a_body_sentence_with_a_marked_verb_phrase_needs_a_reporting_verb(pipe):
+    text = "Le convoi « roulait trop vite » sur la piste, selon les premiers éléments de l'enquête.\n"
+    assert all(q.text != "roulait trop vite" for q in quotes_of(pipe, text))
+
+
+def test_a_live_blog_title_above_its_summary_box_is_in_the_article(pipe):
+    text = ("EN DIRECT\n\n"
+            "Géorgie : Bruxelles appelle le pouvoir à « renoncer à la force » face aux manifestants\n\n"
+            "Publié le 7 décembre 2026 à 08h02\nLive animé par Jeanne Martin\n\n"
+            "L'essentiel\n"
+            "• Le Premier ministre affirme qu'« aucune révolution ne passera ».\n"
+            "• Les ministres de l'UE doivent évoquer la crise lundi.\n\n"
+            "18h47\n"
+            "Le ministère de l'Intérieur a annoncé l'interpellation de trente manifestants devant le Parlement. "
+            "La police a fait usage de canons à eau pendant plus d'une heure, selon des témoins sur place. "
+            "Les opposants ont promis de revenir chaque soir jusqu'à la tenue de nouvelles élections.\n")
+    got = quotes_of(pipe, text)
+    assert any(q.text.startswith("« renoncer à la force »") and q.speaker_name == "Bruxelles" for q in got)
+    assert not any("révolution" in q.text for q in got)  # summary bullets stay out
+
+
+def test_a_pronoun_right_after_an_anonymous_source_continues_it(pipe):
+    text = ("Le ministre irakien Aws al-Janabi a affirmé que les réserves du pays étaient au plus bas.\n\n"
+            "Joint par la radio, un conseiller du ministère turc de l'Agriculture a jugé que ces critiques étaient "
+            "« injustes et mal informées ». « Nous avons partagé l'eau même les années sèches », a-t-il ajouté.\n")
+    q = find(quotes_of(pipe, text), "partagé")
+    assert q.speaker_name == "un conseiller du ministère turc de l'Agriculture"
