@@ -91,8 +91,11 @@ def _cut_unclosed(m: M.Marked, cues: list[Cue], base: int, text: str) -> list[M.
         cs = base + c.span.start_char
         ce = base + c.span.end_char
         # ", a-t-il dit, B" is an incise inside the marks; ", a dit X." ends the speaker's words.
-        if m.start < cs < first_end and re.search(r",[\s\u00a0]*$", text[m.start:cs]) and _incise_ok(c) \
-                and re.match(r"[^,;«»\"\n]{0,80}[.!?](\s|$)", text[ce:first_end + 1]):
+        # ", raconte X, institutrice du village." ends them too: an apposition to X has no finite verb
+        end = re.match(r"[^,;«»\"\n]{0,80}(,[^,;«»\"\n]{1,80})?[.!?](\s|$)", text[ce:first_end + 1])
+        if end and end.group(1) and _finite_verb_in(c.span.doc, base, ce + end.start(1) + 1, ce + end.end(1)):
+            end = None
+        if m.start < cs < first_end and re.search(r",[\s\u00a0]*$", text[m.start:cs]) and _incise_ok(c) and end:
             comma = text.rindex(",", m.start, cs)
             out = [M.Marked(m.open, comma, m.start, trim(text, m.start, comma)[1], m.depth, False)]
             orphan = M.lost_opening(text, m.close, first_end + 1, m.depth) if m.closed else None
@@ -133,6 +136,11 @@ def _verb_inside(doc: Doc, base: int, text: str, clause_start: int, m: M.Marked)
             and verb.text[:1].islower()
             and (subject[0].text[:1].isupper() or subject[0].pos_ in ("DET", "PRON"))
             and not any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in "'’-" for t in subject))
+
+
+def _finite_verb_in(doc: Doc, base: int, s: int, e: int) -> bool:
+    span = doc.char_span(s - base, e - base, alignment_mode="expand")
+    return span is not None and any(t.morph.get("VerbForm") == ["Fin"] for t in span)
 
 
 def _opens_on_verb(doc: Doc, base: int, pos: int) -> bool:
@@ -251,6 +259,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             c, c1, c2 = inner_incise
             for s_, e_ in ((m.start, c1), (c2, m.end)):
                 s_, e_ = trim(text, s_, e_)
+                if s_ == c2 and not m.closed and not _finite_verb_in(doc, base, s_, e_):
+                    continue  # `« … , raconte X, institutrice du village.`: the mark was lost, this is X's apposition
                 if e_ > s_:
                     out.append(Proposal(s_, e_, "direct", "direct_incise", c,
                                         "inverted" if c.inverted_subject is not None else c.kind,

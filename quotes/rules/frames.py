@@ -27,6 +27,8 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     for j in range(i, min(len(doc), i + 9)):
         t = doc[j]
         if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
+            if _restrictive(cue):
+                return None  # `n'a répondu que par un silence`: ne … que restricts, it introduces nothing
             return j + 1, "que"
         if t.text == "," and "que" in frames:
             close = _aside_end(doc, j)
@@ -35,8 +37,14 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
         if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i and not (
                 doc[j - 1].pos_ == "DET" and not t.morph.get("VerbForm") == ["Fin"]):
             break
-    while i < len(doc) and doc[i].lower_ in time_words(phrases=True):
-        i += 1
+    while i < len(doc):
+        if doc[i].lower_ in time_words(phrases=True):
+            i += 1
+            continue
+        hit = next((len(a) for a in _ASIDES if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
+        if not hit:
+            break
+        i += hit  # `parle pour sa part d'un « tournant »`, `avait dénoncé la veille au soir des « … »`
     if i >= len(doc):
         return None
     t = doc[i]
@@ -48,7 +56,10 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
         or doc[i + 1].text in M.OPENERS and i + 2 < len(doc) and doc[i + 2].morph.get("VerbForm") == ["Inf"]
     ):
         return i + 1, "inf"  # "a promis de rouvrir", "avait proposé de ne pas …", "a promis de « marcher … »"
-    if "adj" in frames and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"] and t.lower_.endswith(("é", "ée", "és", "ées"))):
+    if "adj" in frames and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"] and not t.lower_.endswith("ant")
+                            # `s'est dite satisfaite des garanties`: the attribute tagged a noun
+                            or t.pos_ == "NOUN" and i + 1 < len(doc) and doc[i + 1].lower_ in ("de", "des", "du", "d'", "d’", "à", "au", "aux")
+                            and doc[i - 1].morph.get("VerbForm") == ["Part"]):
         return i, "adj"  # "se dit prêt à …", "s'est dit disposé à …": the attribute and its complement
     if frames & {"contre", "pour"}:
         # "a mis en garde (Séoul) contre toute « provocation »", "a plaidé pour l'ouverture …"
@@ -97,6 +108,19 @@ def _past_setting(doc: Doc, i: int) -> int | None:
                 x.text in M.OPENERS or x.text == '"' for x in doc[k + 1:k + 4]):
             return k
     return None
+
+
+# Adverbial phrases between a cue verb and its content
+_ASIDES = tuple(tuple(a.split()) for a in (
+    "pour sa part", "pour leur part", "de son côté", "de leur côté", "à son tour", "quant à lui", "quant à elle",
+    "la veille au soir", "la veille au matin", "la veille", "le lendemain", "ce week-end", "cette semaine",
+    "toutefois", "néanmoins", "cependant", "pourtant", "aussi", "encore", "également", "déjà", "lui aussi",
+    "elle aussi", "ensuite", "enfin"))
+
+
+def _restrictive(cue: Cue) -> bool:
+    doc = cue.span.doc
+    return any(t.lower_ in ("ne", "n'", "n’") for t in doc[max(0, cue.span.start - 2):cue.span.end])
 
 
 def _aside_end(doc: Doc, comma: int) -> int | None:

@@ -21,7 +21,8 @@ from .proposal import Proposal
 from .speakers import person_spans
 
 _LABEL = re.compile(r"[\s\u00a0]*:[\s\u00a0]+(?=\S)")
-_WORD = r"(?:[A-ZÉÈÎ][\w'’.-]+|(?:al|el|ben|bin|ibn|ould|ag|abou|abu)[-‑][A-Z][\w'’.-]+|de|du|des|van|von|der|al|el|ben|bin|ould)"
+_WORD = (r"(?:[A-ZÉÈÎ][\w'’.-]+|(?:al|el|ben|bin|ibn|ould|ag|abou|abu)[-‑][A-Z][\w'’.-]+"
+         r"|de|du|des|la|le|di|da|dos|del|van|von|der|al|el|ben|bin|ould)")
 _NAME = re.compile(rf"{_WORD}(?:[\s\u00a0]+{_WORD}){{1,4}}")
 # `É. S.-F. A.`: initials only, hyphenated ones included
 _INITIALS = re.compile(r"[A-ZÉÈÎ]\.(?:-[A-ZÉÈÎ]\.)*(?:[\s\u00a0]+[A-ZÉÈÎ]\.(?:-[A-ZÉÈÎ]\.)*)+")
@@ -39,7 +40,7 @@ def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Pr
         label = _LABEL.match(text, name.end(), line_end) if name else None
         # a person's name (NER may tag only part of it: `Yannick` MISC, `Le Goff` PER)
         if label and text[label.end()] not in M.OPENERS and text[label.end()] != '"' \
-                and _after_a_question(text, pos) \
+                and (_after_a_question(text, pos) or _after_the_interviewer(text, pos, name.group())) \
                 and (any(pos <= ps < name.end() for ps, _ in persons) or expands(name.group(), text)
                      or _labels_answers(name.group(), text)):
             s, e = trim(text, label.end(), line_end)
@@ -76,6 +77,21 @@ def expands(label: str, text: str) -> str | None:
 def _labels_answers(label: str, text: str) -> bool:
     """The same label opens two or more lines: the page's way of naming who answers (`Aws al-Janabi :`)."""
     return len(re.findall(rf"(?m)^{re.escape(label)}[\s\u00a0]*:", text)) >= 2
+
+
+def _after_the_interviewer(text: str, line_start: int, label: str) -> bool:
+    """A follow-up that is no question (`… Cela ressemble à une menace.`): the paragraph before opens on
+    another label (`Radio Sud :`), and this label opens other answers of the page."""
+    before = text[max(0, line_start - 600):line_start].rstrip()
+    para = before[before.rfind("\n") + 1:]
+    other = _NAME.match(para) or re.match(r"[A-ZÉÈÎ][\w'’.-]*(?:[\s\u00a0]+[\wÉ'’.-]+){0,3}", para)
+    return bool(other) and not para.startswith(label) and bool(_LABEL.match(para, other.end())) \
+        and _labels_answers(label, text) and not _asks(label, text)
+
+
+def _asks(label: str, text: str) -> bool:
+    """The label opens a question somewhere on the page: the interviewer's, not the interviewee's."""
+    return bool(re.search(rf"(?m)^{re.escape(label)}[\s\u00a0]*:[^\n]*\?[\s\u00a0]*$", text))
 
 
 def _after_a_question(text: str, line_start: int) -> bool:

@@ -24,7 +24,7 @@ _META_LINE = re.compile(
 )
 # A live blog's summary box between its title and the first entry: the heading and its bullets, left out
 # of the article (the scheme keeps summary bullets out) without hiding the title above them.
-_SUMMARY_BOX = re.compile(r"(?i)^(?:[•▪·●◆►]|l['’]essentiel\b|à retenir\b|ce qu['’]il faut (?:retenir|savoir)\b|"
+_SUMMARY_BOX = re.compile(r"(?i)^(?:[•▪·●◆►]|[-–][\s\u00a0]|l['’]essentiel\b|à retenir\b|ce qu['’]il faut (?:retenir|savoir)\b|"
                           r"les points clés\b|en bref\s*$)")
 _DATE_ONLY = re.compile(
     r"^\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(er)? \w+ \d{4}|\d{1,2}h\d{2}|\d{1,2}:\d{2})[\s\d:h,.à-]*$",
@@ -214,6 +214,13 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     cur_start = None
     seen: set[str] = set()
+    # The page printed its title twice and the article's run starts at the second copy (after a share bar
+    # or a summary box): the first copy is the one annotated, the second a repeat.
+    head = lines[i].text.strip()
+    first = next((k for k in range(max(0, i - 40), i) if len(head.split()) >= 5 and lines[k].text.strip() == head), None)
+    if first is not None:
+        regions.append((lines[first].start, lines[first].end))
+        seen.add(head)
     for idx in range(i, j + 1):
         ln = lines[idx]
         t = ln.text.strip()

@@ -78,5 +78,7 @@ def is_clause(doc: Doc, base: int, s: int, e: int) -> bool:
     the apposition's comma leaves a noun phrase, whose report is the verb's own."""
     span = doc.char_span(s - base, e - base, alignment_mode="expand")
     # a noun the tagger reads as a verb keeps its determiner ("le conseiller")
+    # or a word the parser gives a subject (`le fret transite`, `transite` read as a noun)
     return span is not None and any(t.pos_ in ("VERB", "AUX") and not (t.i and doc[t.i - 1].pos_ == "DET")
+                                    or t.dep_ == "nsubj" and span.start <= t.head.i < span.end and t.head.i > t.i
                                     for t in span)

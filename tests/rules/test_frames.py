@@ -212,3 +212,19 @@ def test_marks_around_the_whole_complement_make_a_direct_quote(pipeline, text, c
 def test_marks_around_a_noun_phrase_complement_stay_mixed(pipeline):
     got = spans(pipeline, "Le ministre a mis en garde contre « toute nouvelle violation de la frontière ».")
     assert got == [("mixed", "« toute nouvelle violation de la frontière »")]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("La ministre s'est dite satisfaite des garanties obtenues sur les salaires.",
+     "satisfaite des garanties obtenues sur les salaires"),
+    ("La ministre s'est dite ouverte à une conférence des pays riverains.", "ouverte à une conférence des pays riverains"),
+])
+def test_se_dire_with_an_attribute_in_the_feminine(pipeline, text, content):
+    assert spans(pipeline, text) == [("indirect", content)]
+
+
+def test_pour_sa_part_and_la_veille_before_the_noun_phrase(pipeline):
+    assert spans(pipeline, "Le président parle pour sa part d'un « tournant » historique.") == [
+        ("mixed", "un « tournant » historique")]
+    assert spans(pipeline, "Il avait dénoncé la veille au soir des « manœuvres électoralistes ».") == [
+        ("mixed", "des « manœuvres électoralistes »")]

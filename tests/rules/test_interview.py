@@ -56,3 +56,25 @@ def test_a_label_the_tagger_misses_counts_when_it_opens_several_answers(pipeline
             "Aws al-Haddad : Un calendrier de lâchers d'eau garanti, et j'irai à Ankara avec la volonté d'aboutir.\n")
     doc = pipeline.annotate(Document("t", text))
     assert [q.speaker_name for q in doc.quotes] == ["Aws al-Haddad", "Aws al-Haddad"]
+
+
+def test_a_follow_up_that_is_no_question_still_precedes_an_answer(pipeline):
+    text = ("Radio Sud : Que répondez-vous à ceux qui vous accusent de vouloir annexer le port ?\n\n"
+            "Dawit Haile : C'est une accusation commode pour un régime qui n'a jamais organisé d'élection.\n\n"
+            "Radio Sud : Le président parle d'une erreur historique à corriger. Cela ressemble à une menace.\n\n"
+            "Dawit Haile : Un pays de cent millions d'habitants ne peut pas dépendre d'un seul port étranger.\n")
+    doc = pipeline.annotate(Document("t", text))
+    answers = [q for q in doc.quotes if q.cue is not None and q.cue.text == ":"]
+    assert [q.text[:12] for q in answers] == ["C'est une ac", "Un pays de c"]
+    assert {q.speaker_name for q in answers} == {"Dawit Haile"}
+
+
+def test_a_label_with_particles(pipeline):
+    text = ("Le Devoir : Dans quel état d'esprit arrivez-vous à Montréal, à trois semaines de l'échéance ?\n\n"
+            "De la Garza : Serein, mais sans naïveté. Nous exportons chaque jour pour des milliards de dollars "
+            "vers les États-Unis, et une taxe frapperait d'abord les ouvriers des deux pays.\n\n"
+            "Le Devoir : Washington vous accuse de laisser passer le fentanyl. Que répondez-vous ?\n\n"
+            "De la Garza : C'est faux, et les chiffres le montrent. Nos saisies ont triplé en un an dans les "
+            "États du Nord, où nous avons déployé dix mille agents supplémentaires.\n")
+    answers = [q for q in pipeline.annotate(Document("t", text)).quotes if q.cue is not None and q.cue.text == ":"]
+    assert [q.text[:8] for q in answers] == ["Serein, ", "C'est fa"]

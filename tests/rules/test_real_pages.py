@@ -199,3 +199,46 @@ def test_a_pronoun_right_after_an_anonymous_source_continues_it(pipe):
             "« injustes et mal informées ». « Nous avons partagé l'eau même les années sèches », a-t-il ajouté.\n")
     q = find(quotes_of(pipe, text), "partagé")
     assert q.speaker_name == "un conseiller du ministère turc de l'Agriculture"
+
+
+@pytest.mark.parametrize("text", [
+    "Interrogé sur les sanctions, le ministre de l'Économie n'a répondu que par un silence.\n",
+    "La délégation, elle, n'a répondu que par un communiqué de trois lignes.\n",
+])
+def test_restrictive_ne_que_introduces_no_content(pipe, text):
+    assert quotes_of(pipe, text) == []
+
+
+def test_an_apposition_after_the_cue_of_an_unclosed_quote_is_no_quote(pipe):
+    text = ("« On a déjà vu trois trêves ici, et personne ne dort tranquille, raconte Marlene Ortiz, "
+            "institutrice du village.\n\nLe soir, la place reste vide.\n")
+    got = quotes_of(pipe, text)
+    assert [q.text for q in got] == ["On a déjà vu trois trêves ici, et personne ne dort tranquille"]
+
+
+def test_a_title_printed_twice_is_annotated_at_its_first_copy(pipe):
+    title = "Ormuz : Téhéran affirme que le pétrolier saisi transportait du carburant « de contrebande »"
+    text = (f"Dépêches > Golfe\n\n{title}\n\nPublié le 09/11/2026 à 11:05\nPartager : Facebook | X | Courriel\n\n"
+            f"{title}\n\nDUBAÏ, 9 novembre 2026 (AFP) - La marine iranienne a annoncé lundi avoir arraisonné un "
+            "pétrolier dans le détroit. Les autorités portuaires ont confirmé la saisie dans la soirée, selon "
+            "plusieurs médias locaux. L'armateur a démenti toute activité illégale de son navire.\n")
+    hits = [q for q in quotes_of(pipe, text) if "contrebande" in q.text]
+    assert len(hits) == 1 and hits[0].start < text.index("Publié")
+
+
+def test_a_summary_box_with_dashes_stays_out(pipe):
+    text = ("EN DIRECT - Colombie : la guérilla se dit prête à un cessez-le-feu « bilatéral » de six mois\n\n"
+            "Publié le 23 septembre 2026 à 12h30\n\n"
+            "Ce qu'il faut retenir\n- La cheffe de la délégation parle d'« une porte que nous ouvrons ».\n\n"
+            "17h02\nLe président doit s'adresser à la nation dans la soirée depuis le palais présidentiel. "
+            "Les négociateurs sont rentrés de La Havane dans la matinée, selon la présidence. "
+            "La mission de l'ONU a confirmé qu'elle vérifierait la trêve dans les zones rurales.\n")
+    got = quotes_of(pipe, text)
+    assert any(q.text.startswith("prête à un cessez-le-feu") for q in got)
+    assert not any("porte que nous" in q.text for q in got)
+
+
+def test_a_subject_the_tagger_reads_as_a_noun_still_makes_a_clause(pipe):
+    text = "Moussa Diarra dirige le conseil. D'après lui, près de 40 % du fret malien transite encore par Dakar.\n"
+    q = find(quotes_of(pipe, text), "fret")
+    assert q.speaker_name == "Moussa Diarra"
