@@ -37,6 +37,8 @@ _ACRONYM = re.compile(r"((?:[Ll]e |[Ll]a |[Ll]es |[Ll]['’])?[A-ZÉÈ][\w'’-]
 _STOP = {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "et", "en", "pour", "sur", "un", "une"}
 _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+# A capitalised first word and one to three capitalised names after it, then a comma or a verb
+_NEXT_NAME = re.compile(r"[ \u00a0]+([A-ZÉÈ][\w-]+)((?:[ \u00a0]+(?:de |van |von |al-)?[A-ZÉÈ][\w'’-]+){1,3})(?=,|[ \u00a0]+[a-zé])")
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +69,11 @@ class NameResolver:
         self.text_of: list[tuple[int, Doc]] = docs
         for base, doc in docs:
             for e in person_spans(doc):
+                # `Nermin` PER, `Hadžić` left out: a capitalised word glued after the name is its surname
+                if e.end < len(doc) and doc[e.end].text[:1].isupper() and doc[e.end].pos_ in ("PROPN", "X", "NOUN") \
+                        and not doc[e.end].ent_type_ and len(doc[e.end].text) > 2 \
+                        and doc[e.end - 1].whitespace_:
+                    e = doc[e.start:e.end + 1]
                 span = _name_tail(doc[max(e.start - 1, 0):e.end]) if e.start and re.fullmatch(
                     r"[A-ZÉ]\.|M\.|Mme", doc[e.start - 1].text) else e
                 name = span.text.strip(" ,")
@@ -122,6 +129,8 @@ class NameResolver:
         sent = sentence_of(doc, ent.start)
         left = doc[max(sent.start, ent.start - 10):ent.start]
         ltxt = left.text.strip(" ,")
+        # `l'envoyée spéciale de l'Union africaine, la Burkinabè Aminata …`: a demonym between role and name
+        ltxt = re.sub(r",?\s*(?:le|la|l'|l’)\s*[A-ZÉ][\w-]+$", "", ltxt).strip(" ,") or ltxt
         m = re.search(r"(?:^|[,(]\s*|\b)((?:le|la|l'|l’|du|de la|son|sa)?\s*[a-zé][\w'’ -]{3,80})$", ltxt)
         if m:
             role = m.group(1)
@@ -329,6 +338,9 @@ class NameResolver:
         next sentence, alone or after a role noun)."""
         first = next(((st, en, name) for st, en, name, _ in self.persons_at
                       if pos < st <= pos + 260 and not self._in_quote(st)), None)
+        opening = self._name_opening_next_sentence(pos, text)
+        if opening is not None and (first is None or opening[0] < first[0]):
+            first = opening
         if first is None:
             return None
         st, en, name = first
@@ -341,10 +353,23 @@ class NameResolver:
             return self.fullest(name) if closes else None
         if len(stops) > 1 or "\n" in between[stops[0].start():]:
             return None
-        lead = fold(between[stops[0].end():]).replace("'", " ").split()
-        if (not lead or len(lead) <= 2 and lead[-1] in _role_nouns()) and text[en:en + 1] in (",", " "):
+        lead = fold(between[stops[0].end():]).replace("'", " ").replace(",", " ").split()
+        # `Cet officier, le capitaine de frégate Daniel Ostrowski, a …`: a demonstrative takes the role up
+        if (not lead or len(lead) <= 2 and lead[-1] in _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
+                and text[en:en + 1] in (",", " "):
             return self.fullest(name)
         return None
+
+    def _name_opening_next_sentence(self, pos: int, text: str) -> tuple[int, int, str] | None:
+        """`… dans la région. Kristen Michal, dont le pays …`: a first name and a surname opening the next
+        sentence, which the tagger did not read as a person."""
+        stop = _SENTENCE_END.search(text, pos, pos + 260)
+        if stop is None:
+            return None
+        m = _NEXT_NAME.match(text, stop.end())
+        if m is None or first_name_gender(m.group(1)) is None or self._in_quote(m.start(1)):
+            return None
+        return m.start(1), m.end(2), text[m.start(1):m.end(2)]
 
     def _near_head(self, head: str, pos: int, text: str) -> str | None:
         """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""

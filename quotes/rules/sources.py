@@ -28,7 +28,9 @@ def source_proposals(text: str, doc: Doc, base: int, c: Cue, end_region: int) ->
             return out
         # "D'après le porte-parole de la diplomatie européenne, Peter Stano, la rencontre …":
         # a name in apposition sits between two commas and belongs to the source.
-        appos = re.match(r",[\s\u00a0]*((?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)[\s\u00a0]*,", text[comma:comma + 80])
+        # (`…, la Burkinabè Aminata Sawadogo-Kaboré, le forum …`: a demonym before the name)
+        appos = re.match(r",[\s\u00a0]*((?:(?:le|la|l'|l’)[\s\u00a0]*[A-ZÉÈ][\w'’.-]+[\s\u00a0]+)?(?:[A-ZÉÈ][\w'’.-]+[\s\u00a0]+){0,3}[A-ZÉÈ][\w'’.-]+)"
+                         r"[\s\u00a0]*,", text[comma:comma + 80])
         if appos:
             comma += appos.end() - 1
         comma = _past_description(text, doc, base, comma, end_region)

@@ -242,3 +242,20 @@ def test_a_subject_the_tagger_reads_as_a_noun_still_makes_a_clause(pipe):
     text = "Moussa Diarra dirige le conseil. D'après lui, près de 40 % du fret malien transite encore par Dakar.\n"
     q = find(quotes_of(pipe, text), "fret")
     assert q.speaker_name == "Moussa Diarra"
+
+
+@pytest.mark.parametrize("text, words, name", [
+    ("Le porte-parole de la flotte a dénoncé dans la soirée un « acte de harcèlement ». Cet officier, le "
+     "capitaine de frégate Daniel Ostrowski, a confirmé que des drones avaient suivi l'opération.\n",
+     "harcèlement", "Daniel Ostrowski"),
+    ("Le ministre de la Sécurité a estimé lundi que la résolution constituait « une attaque directe ». "
+     "Nermin Hadžić, en poste depuis 2023, a saisi dans la foulée le parquet.\n", "attaque", "Nermin Hadžić"),
+])
+def test_a_role_whose_holder_is_named_next(pipe, text, words, name):
+    assert find(quotes_of(pipe, text), words).speaker_name == name
+
+
+def test_a_demonym_before_the_name_in_apposition_to_the_source(pipe):
+    text = ("Pour l'envoyée spéciale de l'Union africaine, la Burkinabè Aminata Sawadogo-Kaboré, le forum « n'aura "
+            "de sens que s'il rassemble tout le monde ».\n")
+    assert find(quotes_of(pipe, text), "forum").text == "le forum « n'aura de sens que s'il rassemble tout le monde »"
