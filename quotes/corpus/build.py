@@ -15,7 +15,8 @@ A batch may carry its own shares in `<batch>/splits.json`
 (`{"train": 0.8, "dev": 0.2}`): the batches that share a policy are split
 together by the same steps, apart from the others. Adding such a batch
 therefore moves no document of the default batches (the test split stays
-comparable).
+comparable); it can move a document of an earlier batch of its own policy
+between that policy's splits, since they are cut together.
 
 Outputs, under `--out`: `train.jsonl`, `dev.jsonl`, `test.jsonl` (atomic
 writes), `pages/<id>.txt` (each txt document's page, exactly its `text`) and
