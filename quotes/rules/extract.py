@@ -27,7 +27,8 @@ from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import AUXILIARIES, Cue, find_cues, load_lexicon, skip_adjuncts
 from .interview import answer_proposals
 from .titles import headline_proposals
-from .frames import before_coordinated_verb, before_next_title_clause, frame_start, span_has_verb
+from .frames import (before_coordinated_verb, before_next_title_clause, frame_start, object_end, span_has_verb,
+                     whole_marks_direct)
 from .proposal import Proposal
 from .parse import text_of
 from .sources import is_clause, source_proposals
@@ -143,18 +144,6 @@ def _finite_verb_in(doc: Doc, base: int, s: int, e: int) -> bool:
     return span is not None and any(t.morph.get("VerbForm") == ["Fin"] for t in span)
 
 
-def _opens_on_verb(doc: Doc, base: int, pos: int) -> bool:
-    """`« ne pas céder »`, `« s'abstenir de … »`, `« garder la tête froide »`: an infinitive, clitics first."""
-    span = doc.char_span(pos - base, pos - base + 1, alignment_mode="expand")
-    if span is None:
-        return False
-    i = span[0].i
-    while i < len(doc) - 1 and doc[i].lower_ in ("ne", "n'", "n’", "pas", "plus", "jamais", "se", "s'", "s’", "y", "en",
-                                                  "le", "la", "les", "l'", "l’", "lui", "leur"):
-        i += 1
-    return doc[i].morph.get("VerbForm") == ["Inf"] or doc[i].pos_ in ("VERB", "AUX") and doc[i].lower_.endswith(("er", "ir", "re"))
-
-
 def _title_line(text: str, pos: int) -> bool:
     """The line holding pos is a heading: short, and no sentence of body text (no final stop)."""
     start = text.rfind("\n", 0, pos) + 1
@@ -190,25 +179,6 @@ def _in_subject_aside(tok, span) -> bool:
         if doc[k].lower_ in _RELATIVES and doc[k - 1].text == ",":
             return True
     return False
-
-
-# After the marked words of a noun phrase object, the narrator's setting (`devant le conseil`, `en 2022`) or a
-# comma ends the quote; a `de` complement (`un « double langage » de Kinshasa`) is still the noun phrase.
-_OBJECT_COMPLEMENT = re.compile(r"[\s\u00a0]+(?:de|du|des|d['’])[\s\u00a0]*[\w'’-]+(?:[\s\u00a0]+[\w'’-]+){0,3}?(?=[\s\u00a0,.;]|$)")
-_OBJECT_SETTING = re.compile(r"[\s\u00a0]*,|[\s\u00a0]+(?:devant|lors|dans|en|pendant|après|avant|depuis|face|au cours|"
-                             r"à l['’]issue|le long|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|"
-                             r"aujourd['’]hui|ce|cette|la semaine|le mois|puis|et)\b", re.I)
-
-
-def _object_end(text: str, mark_end: int, e: int) -> int:
-    if _OBJECT_SETTING.match(text, mark_end, e):
-        return mark_end
-    comp = _OBJECT_COMPLEMENT.match(text, mark_end, e)
-    if comp:
-        for m in _OBJECT_SETTING.finditer(text, mark_end, e):
-            if m.start() >= mark_end + 3:
-                return m.start()
-    return e
 
 
 def _incise_ok(cue: Cue) -> bool:
@@ -358,7 +328,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if rule == "obj" and not inner and not c.chained:
             continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
         if rule == "obj" and inner:
-            e = _object_end(text, inner[-1].outer_end, e)
+            e = object_end(text, inner[-1].outer_end, e)
         if rule == "object" and not inner and not span_has_verb(doc, base, s, e):
             continue  # "a appelé les deux voisins à la retenue": a bare noun phrase, not reported speech
         qtype = "mixed" if inner else "indirect"
@@ -371,20 +341,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
     out = [p for p in out if p.rule.startswith("direct") or p.cue is None
            or not any(s <= p.base + p.cue.span.start_char < e for s, e in inside)
            or p.rule.startswith("incise")]
-    return _resolve(_whole_marks_direct(text, _split_nested(text, out), marked), taken)
-
-
-def _whole_marks_direct(text: str, props: list[Proposal], marked: list[M.Marked]) -> list[Proposal]:
-    """`affirme que « … »`, `appelle X à « … »`: marks that hold a whole clause or infinitive make a direct
-    quote; a noun phrase in marks after the verb (`a dénoncé « une provocation »`) stays mixed."""
-    for p in props:
-        if p.rule in ("frame_que", "frame_inf", "frame_object") and p.type == "mixed":
-            inner = [m for m in marked if p.start <= m.open < p.end]
-            if len(inner) == 1 and inner[0].closed and inner[0].open == p.start and inner[0].outer_end == p.end \
-                    and (p.rule != "frame_object" or _opens_on_verb(p.doc, p.base, inner[0].start)):
-                p.start, p.end = trim(text, inner[0].start, inner[0].end)
-                p.type = "direct"
-    return props
+    return _resolve(whole_marks_direct(text, _split_nested(text, out), marked), taken)
 
 
 def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:

@@ -2,7 +2,8 @@
 
 `a affirmé que <clause>`, `a promis de <infinitive>`, `se dit prêt à <…>`, `a mis en garde contre <…>`,
 `a appelé X à <…>` (the object stays out), `a dénoncé <noun phrase>`: the frames a cue's lexicon entry lists
-(data/cues.tsv) decide which of these readings it may take.
+(data/cues.tsv) decide which of these readings it may take. A noun phrase's quote ends at its marks; marks
+around a whole clause or infinitive make the quote direct.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import re
 from spacy.tokens import Doc
 
 from . import marks as M
+from .clauses import trim
 from .cues import Cue
 from .lexicons import time_words
+from .proposal import Proposal
 
 
 def frame_start(cue: Cue) -> tuple[int, str] | None:
@@ -186,3 +189,48 @@ def before_next_title_clause(text: str, doc: Doc, base: int, s: int, e: int) -> 
                and t.head.morph.get("VerbForm") == ["Fin"] for t in seg):
             return s + m.start()
     return e
+
+
+# After the marked words of a noun phrase object, the narrator's setting (`devant le conseil`, `en 2022`) or a
+# comma ends the quote; a `de` complement (`un « double langage » de Kinshasa`) is still the noun phrase.
+_OBJECT_COMPLEMENT = re.compile(r"[\s\u00a0]+(?:de|du|des|d['’])[\s\u00a0]*[\w'’-]+(?:[\s\u00a0]+[\w'’-]+){0,3}?(?=[\s\u00a0,.;]|$)")
+_OBJECT_SETTING = re.compile(r"[\s\u00a0]*,|[\s\u00a0]+(?:devant|lors|dans|en|pendant|après|avant|depuis|face|au cours|"
+                             r"à l['’]issue|le long|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|"
+                             r"aujourd['’]hui|ce|cette|la semaine|le mois|puis|et)\b", re.I)
+
+
+def object_end(text: str, mark_end: int, e: int) -> int:
+    """Where a noun-phrase object with marks ends: at its marks, or after its `de` complement."""
+    if _OBJECT_SETTING.match(text, mark_end, e):
+        return mark_end
+    comp = _OBJECT_COMPLEMENT.match(text, mark_end, e)
+    if comp:
+        for m in _OBJECT_SETTING.finditer(text, mark_end, e):
+            if m.start() >= mark_end + 3:
+                return m.start()
+    return e
+
+
+def whole_marks_direct(text: str, props: list[Proposal], marked: list[M.Marked]) -> list[Proposal]:
+    """`affirme que « … »`, `appelle X à « … »`: marks that hold a whole clause or infinitive make a direct
+    quote; a noun phrase in marks after the verb (`a dénoncé « une provocation »`) stays mixed."""
+    for p in props:
+        if p.rule in ("frame_que", "frame_inf", "frame_object") and p.type == "mixed":
+            inner = [m for m in marked if p.start <= m.open < p.end]
+            if len(inner) == 1 and inner[0].closed and inner[0].open == p.start and inner[0].outer_end == p.end \
+                    and (p.rule != "frame_object" or _opens_on_verb(p.doc, p.base, inner[0].start)):
+                p.start, p.end = trim(text, inner[0].start, inner[0].end)
+                p.type = "direct"
+    return props
+
+
+def _opens_on_verb(doc: Doc, base: int, pos: int) -> bool:
+    """`« ne pas céder »`, `« s'abstenir de … »`, `« garder la tête froide »`: an infinitive, clitics first."""
+    span = doc.char_span(pos - base, pos - base + 1, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span[0].i
+    while i < len(doc) - 1 and doc[i].lower_ in ("ne", "n'", "n’", "pas", "plus", "jamais", "se", "s'", "s’", "y", "en",
+                                                  "le", "la", "les", "l'", "l’", "lui", "leur"):
+        i += 1
+    return doc[i].morph.get("VerbForm") == ["Inf"] or doc[i].pos_ in ("VERB", "AUX") and doc[i].lower_.endswith(("er", "ir", "re"))
