@@ -154,12 +154,20 @@ class Cue:
         return self.entries[0].cue if self.entries else self.head.lower_
 
 
-_ADJUNCTS = (
+# The speaker's own side (`de son côté`, `pour sa part`): between a cue and its subject, or its content.
+OWN_SIDE = (
     ("de", "son", "côté"), ("de", "leur", "côté"), ("pour", "sa", "part"), ("pour", "leur", "part"),
-    ("à", "son", "tour"), ("à", "leur", "tour"), ("quant", "à", "lui"), ("quant", "à", "elle"),
-    ("lui", "aussi"), ("elle", "aussi"), ("en", "une"), ("sur", "x"), ("sur", "twitter"), ("en", "conclusion"),
+    ("à", "son", "tour"), ("quant", "à", "lui"), ("quant", "à", "elle"), ("lui", "aussi"), ("elle", "aussi"),
+)
+_ADJUNCTS = OWN_SIDE + (
+    ("à", "leur", "tour"), ("en", "une"), ("sur", "x"), ("sur", "twitter"), ("en", "conclusion"),
     ("d'", "un", "ton", "ferme"), ("en", "substance"), ("de", "nouveau"), ("à", "nouveau"),
 )
+
+
+def phrase_at(doc: Doc, i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+    """How many tokens the first of `phrases` (lower-case word tuples) starting at doc[i] spans; 0 if none does."""
+    return next((len(a) for a in phrases if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
 
 
 _SEASONS = {"automne", "été", "hiver", "printemps"}
@@ -190,7 +198,7 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
             if close is not None and not any(x.pos_ in ("VERB", "AUX") or x.text in ("«", "»", ".") for x in doc[i + 1:close]):
                 i = close + 1
                 continue
-        hit = next((len(a) for a in _ADJUNCTS if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
+        hit = phrase_at(doc, i, _ADJUNCTS)
         if hit:
             i += hit
             continue

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from . import marks as M
 from .clauses import trim
-from .cues import Cue
+from .cues import OWN_SIDE, Cue, phrase_at
 from .lexicons import time_words
 from .proposal import Proposal
 
@@ -44,7 +44,7 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
         if doc[i].lower_ in time_words(phrases=True):
             i += 1
             continue
-        hit = next((len(a) for a in _ASIDES if tuple(x.lower_ for x in doc[i:i + len(a)]) == a), 0)
+        hit = phrase_at(doc, i, _ASIDES)
         if not hit:
             break
         i += hit  # `parle pour sa part d'un « tournant »`, `avait dénoncé la veille au soir des « … »`
@@ -113,12 +113,10 @@ def _past_setting(doc: Doc, i: int) -> int | None:
     return None
 
 
-# Adverbial phrases between a cue verb and its content
-_ASIDES = tuple(tuple(a.split()) for a in (
-    "pour sa part", "pour leur part", "de son côté", "de leur côté", "à son tour", "quant à lui", "quant à elle",
-    "la veille au soir", "la veille au matin", "la veille", "le lendemain", "ce week-end", "cette semaine",
-    "toutefois", "néanmoins", "cependant", "pourtant", "aussi", "encore", "également", "déjà", "lui aussi",
-    "elle aussi", "ensuite", "enfin"))
+# Between a cue verb and its content, besides the time words: the speaker's own side and the time phrases
+# whose first word is no time word (`la veille au soir`, `ce week-end`)
+_ASIDES = OWN_SIDE + tuple(tuple(a.split()) for a in (
+    "la veille au soir", "la veille au matin", "la veille", "le lendemain", "ce week-end", "néanmoins"))
 
 
 def _restrictive(cue: Cue) -> bool:

@@ -26,9 +26,9 @@ _WORD = (r"(?:[A-ZÉÈÎ][\w'’.-]+|(?:al|el|ben|bin|ibn|ould|ag|abou|abu)[-‑
 _NAME = re.compile(rf"{_WORD}(?:[\s\u00a0]+{_WORD}){{1,4}}")
 # `É. S.-F. A.`: initials only, hyphenated ones included
 _INITIALS = re.compile(r"[A-ZÉÈÎ]\.(?:-[A-ZÉÈÎ]\.)*(?:[\s\u00a0]+[A-ZÉÈÎ]\.(?:-[A-ZÉÈÎ]\.)*)+")
-_PARTICLES = {"de", "du", "des", "van", "von", "der", "al", "el", "ben", "bin", "ould", "ibn", "la", "le"}
+_PARTICLES = ("de", "du", "des", "van", "von", "der", "al", "el", "ben", "bin", "ould", "ibn", "la", "le")
 # A full name as the article spells it: two to five capitalised words, particles between
-_FULL_NAME = re.compile(r"[A-ZÉÈÎ][\w'’-]+(?:[\s\u00a0]+(?:(?:de|du|des|van|von|der|al|el|ben|bin|ould|ibn|la|le)"
+_FULL_NAME = re.compile(rf"[A-ZÉÈÎ][\w'’-]+(?:[\s\u00a0]+(?:(?:{'|'.join(_PARTICLES)})"
                         r"[\s\u00a0]+)?[A-ZÉÈÎ][\w'’-]+){1,4}")
 
 

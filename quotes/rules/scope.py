@@ -217,7 +217,8 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     # The page printed its title twice and the article's run starts at the second copy (after a share bar
     # or a summary box): the first copy is the one annotated, the second a repeat.
     head = lines[i].text.strip()
-    first = next((k for k in range(max(0, i - 40), i) if len(head.split()) >= 5 and lines[k].text.strip() == head), None)
+    first = next((k for k in range(max(0, i - 40), i) if lines[k].text.strip() == head), None) \
+        if len(head.split()) >= 5 else None
     if first is not None:
         regions.append((lines[first].start, lines[first].end))
         seen.add(head)
