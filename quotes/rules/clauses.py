@@ -100,7 +100,10 @@ _STILL_THE_SPEAKER = re.compile(r"\bselon (?:lui|elle|eux|elles)\b|-t-(?:il|elle
 
 def clause_cut(text: str, start: int, end: int) -> int | None:
     """Where a reported clause in text[start:end] stops at a narrator's adjunct, or None."""
+    quoted = [(q.open, q.close) for q in M.find_marked(text, start, end) if q.closed]
     for m in CLAUSE_CUTS.finditer(text, start, end):
+        if any(o < m.start() < c for o, c in quoted):
+            continue  # `à « travailler ensemble, sans conditions, à … »`: the source's words, not the narrator's
         if "alors que" in m.group(0).lower():
             stop = clause_end(text, m.end(), end)
             if _STILL_THE_SPEAKER.search(text, m.end(), stop):

@@ -316,6 +316,8 @@ def _adjectival(doc: Doc, group: Span, head: Token) -> bool:
         return False
     if any(t.lower_ in AUXILIARIES for t in doc[max(0, head.i - 4):head.i]):
         return False  # `a en revanche promis`: an adverbial the verb group does not list
+    if any(ch.dep_ == "nsubj" for ch in head.children):
+        return False  # `L'Union africaine salue …` tagged a participle: a verb with its subject reports
     prev = doc[head.i - 1]
     return prev.pos_ in ("NOUN", "ADJ") or prev.text in ("»", '"', "”")
 

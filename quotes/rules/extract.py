@@ -27,8 +27,8 @@ from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import AUXILIARIES, Cue, find_cues, load_lexicon, skip_adjuncts
 from .interview import answer_proposals
 from .titles import headline_proposals
-from .frames import (before_coordinated_verb, before_next_title_clause, frame_start, object_end, span_has_verb,
-                     whole_marks_direct)
+from .frames import (before_coordinated_verb, before_next_title_clause, frame_start, object_end, opens_on_verb,
+                     span_has_verb, whole_marks_direct)
 from .proposal import Proposal
 from .parse import text_of
 from .sources import is_clause, source_proposals
@@ -144,6 +144,11 @@ def _finite_verb_in(doc: Doc, base: int, s: int, e: int) -> bool:
     return span is not None and any(t.morph.get("VerbForm") == ["Fin"] for t in span)
 
 
+def _noun_phrase(doc: Doc, base: int, m: M.Marked) -> bool:
+    """`salue « le calme observé »`: marks around a noun phrase, the verb's object (a mixed quote, marks in)."""
+    return not _finite_verb_in(doc, base, m.start, m.end) and not opens_on_verb(doc, base, m.start)
+
+
 def _title_line(text: str, pos: int) -> bool:
     """The line holding pos is a heading: short, and no sentence of body text (no final stop)."""
     start = text.rfind("\n", 0, pos) + 1
@@ -240,7 +245,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if at_clause_start and after is not None:
             prop = Proposal(m.start, m.end, "direct", "direct_incise", after,
                             "inverted" if after.inverted_subject is not None else after.kind, speaker_side="after")
-        elif after is None and before is not None and before.kind == "verb" and (colon or at_clause_start or words >= 4):
+        elif after is None and before is not None and before.kind == "verb" and (colon or at_clause_start or words >= 4) \
+                and not (not colon and "obj" in before.frames and _noun_phrase(doc, base, m)):
             prop = Proposal(m.start, m.end, "direct", "direct_intro", before, "verb", speaker_side="before")
         elif at_clause_start and m.closed and k + 1 < len(marked) and (m.outer_end) in shared:
             nxt = shared[m.outer_end]
@@ -357,6 +363,11 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
             out.append(p)
             continue
         if p.rule.startswith("incise_"):
+            continue
+        if p.rule == "answer_colon":
+            # An interview answer is all the interviewee's words: its own `je plaide pour …` is inside it.
+            dropped.update(id(q) for q in inner)
+            out.append(p)
             continue
         first = min(inner, key=lambda q: q.start)
         cue_start = first.base + first.cue.span.start_char

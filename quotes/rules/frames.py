@@ -40,6 +40,10 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
         if t.is_punct and t.text not in ("'", "’", "-") or t.pos_ in ("VERB", "AUX") and j > i and not (
                 doc[j - 1].pos_ == "DET" and not t.morph.get("VerbForm") == ["Fin"]):
             break
+    if i < len(doc) and doc[i].text == ",":
+        close = _aside_end(doc, i)
+        if close is not None:
+            i = close + 1  # `a menacé, sur Bel RTL, de réclamer …`: a setting between commas
     while i < len(doc):
         if doc[i].lower_ in time_words(phrases=True):
             i += 1
@@ -74,16 +78,22 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
             if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
                 break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if frames & {"a", "de"}:
-        for j in range(i, min(len(doc), i + 7)):
+        # `a appelé le Conseil d'Etat et les communes à …`, `a exhorté « toutes les parties » à …`
+        for j in range(i, min(len(doc), i + 10)):
             w = doc[j].lower_
             elided = w == "d" and j + 1 < len(doc) and doc[j + 1].text in ("'", "’")  # `d'«` split as d + '
-            if (w in ("à", "a") and "a" in frames) or ((w in ("de", "d'", "d’") or elided) and "de" in frames):
+            if doc[j].is_space and "\n" in doc[j].text:
+                break
+            if (w == "à" or w == "a" and doc[j].pos_ != "AUX") and "a" in frames \
+                    or (w in ("de", "d'", "d’") or elided) and "de" in frames:
                 j += 1 if elided else 0
                 nxt = doc[j + 1] if j + 1 < len(doc) else None
                 if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
                                         or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
-                    return j + 1, "object"
-            if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
+                    # an object in marks holds the source's words: the quote starts on it (the scheme)
+                    marked_object = any(x.text in M.OPENERS or x.text == '"' for x in doc[i:j])
+                    return (i if marked_object else j + 1), "object"
+            if doc[j].is_punct and doc[j].text not in M.ALL_MARKS or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
                 break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if "deobj" in frames and t.lower_ in ("de", "d'", "d’", "du", "des") and i + 1 < len(doc):
         # `parle d'un « tournant »`: the noun phrase after `de` (`du`, `des` stay: they carry the article)
@@ -216,13 +226,13 @@ def whole_marks_direct(text: str, props: list[Proposal], marked: list[M.Marked])
         if p.rule in ("frame_que", "frame_inf", "frame_object") and p.type == "mixed":
             inner = [m for m in marked if p.start <= m.open < p.end]
             if len(inner) == 1 and inner[0].closed and inner[0].open == p.start and inner[0].outer_end == p.end \
-                    and (p.rule != "frame_object" or _opens_on_verb(p.doc, p.base, inner[0].start)):
+                    and (p.rule != "frame_object" or opens_on_verb(p.doc, p.base, inner[0].start)):
                 p.start, p.end = trim(text, inner[0].start, inner[0].end)
                 p.type = "direct"
     return props
 
 
-def _opens_on_verb(doc: Doc, base: int, pos: int) -> bool:
+def opens_on_verb(doc: Doc, base: int, pos: int) -> bool:
     """`« ne pas céder »`, `« s'abstenir de … »`, `« garder la tête froide »`: an infinitive, clitics first."""
     span = doc.char_span(pos - base, pos - base + 1, alignment_mode="expand")
     if span is None:

@@ -40,7 +40,7 @@ def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Pr
         label = _LABEL.match(text, name.end(), line_end) if name else None
         # a person's name (NER may tag only part of it: `Yannick` MISC, `Le Goff` PER)
         if label and text[label.end()] not in M.OPENERS and text[label.end()] != '"' \
-                and (_after_a_question(text, pos) or _after_the_interviewer(text, pos, name.group())) \
+                and (_after_a_question(text, pos, name.group()) or _after_the_interviewer(text, pos, name.group())) \
                 and (any(pos <= ps < name.end() for ps, _ in persons) or expands(name.group(), text)
                      or _labels_answers(name.group(), text)):
             s, e = trim(text, label.end(), line_end)
@@ -94,6 +94,8 @@ def _asks(label: str, text: str) -> bool:
     return bool(re.search(rf"(?m)^{re.escape(label)}[\s\u00a0]*:[^\n]*\?[\s\u00a0]*$", text))
 
 
-def _after_a_question(text: str, line_start: int) -> bool:
+def _after_a_question(text: str, line_start: int, label: str) -> bool:
+    """After a question, or a prompt left hanging (`Kaboul se dit prêt à négocier…`) before a label that
+    opens other answers of the page."""
     before = text[max(0, line_start - 400):line_start].rstrip()
-    return before.endswith("?")
+    return before.endswith("?") or before.endswith(("…", "...")) and _labels_answers(label, text)

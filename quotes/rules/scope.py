@@ -20,7 +20,7 @@ _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
 # Lines between a title and its body: dates, bylines, credits, a video's caption.
 _META_LINE = re.compile(
     r"(?i)^(publié|mis à jour|modifié|published|updated|par\s|texte par|avec notre correspondant|▶|©|"
-    r"photo\s*:|crédit|dépêche n°|(?:live|direct|fil) (?:animé|suivi|tenu) par)"
+    r"photo\s*:|crédit|dépêche n°|(?:live|direct|fil) (?:animé|suivi|tenu) par|partager\b|résumé\s*:?\s*$)"
 )
 # A live blog's summary box between its title and the first entry: the heading and its bullets, left out
 # of the article (the scheme keeps summary bullets out) without hiding the title above them.

@@ -228,3 +228,48 @@ def test_pour_sa_part_and_la_veille_before_the_noun_phrase(pipeline):
         ("mixed", "un « tournant » historique")]
     assert spans(pipeline, "Il avait dénoncé la veille au soir des « manœuvres électoralistes ».") == [
         ("mixed", "des « manœuvres électoralistes »")]
+
+
+def test_an_object_in_marks_opens_the_quote(pipeline):
+    # the object's marks hold the source's words: the scheme keeps that object inside the span
+    got = spans(pipeline, "La porte-parole a exhorté « toutes les parties » à reprendre le dialogue sans délai.")
+    assert got == [("mixed", "« toutes les parties » à reprendre le dialogue sans délai")]
+
+
+def test_a_long_object_before_a(pipeline):
+    got = spans(pipeline, "Le syndicat a appelé le Conseil d'Etat et les communes voisines à ouvrir une négociation "
+                          "tripartite avec les employeurs.")
+    assert got == [("indirect", "ouvrir une négociation tripartite avec les employeurs")]
+
+
+def test_a_setting_between_commas_before_de(pipeline):
+    got = spans(pipeline, "Le directeur du port, Marc Vandamme, a menacé, sur une radio privée, de réclamer des "
+                          "indemnités aux syndicats si les écluses restaient fermées.")
+    assert got == [("indirect", "réclamer des indemnités aux syndicats si les écluses restaient fermées")]
+
+
+def test_the_a_frame_stops_at_the_line_and_at_the_auxiliary(pipeline):
+    # `appellent au calme` is an intertitle; the `a` of the next line's `a publié` is no preposition
+    text = "Les évêques appellent au calme\n\nLa conférence épiscopale a publié dimanche un message lu dans les paroisses."
+    assert spans(pipeline, text) == []
+
+
+def test_a_narrators_adjunct_is_never_cut_inside_marks(pipeline):
+    got = spans(pipeline, "Le roi avait appelé, lundi, le président voisin à «travailler ensemble, sans conditions, "
+                          "à des relations fondées sur la confiance».")
+    assert got == [("direct", "travailler ensemble, sans conditions, à des relations fondées sur la confiance")]
+
+
+def test_a_promised_noun_phrase_in_marks(pipeline):
+    got = spans(pipeline, "Le ministère promet une riposte « ferme et proportionnée » aux surtaxes européennes.")
+    assert [t for t, _ in got] == ["mixed"] and got[0][1].startswith("une riposte « ferme et proportionnée »")
+
+
+@pytest.mark.parametrize("text, content", [
+    # `salue` tagged a participle here: the verb still has its subject, so it still reports
+    ("L'Union africaine salue « le calme globalement observé » depuis le scrutin.", "« le calme globalement observé »"),
+    ("Le ministre a annoncé « des mesures très fermes contre les fraudeurs ».",
+     "« des mesures très fermes contre les fraudeurs »"),
+])
+def test_a_noun_phrase_wholly_in_marks_after_the_verb_is_mixed(pipeline, text, content):
+    assert spans(pipeline, text) == [("mixed", content)]

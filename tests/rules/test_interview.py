@@ -78,3 +78,24 @@ def test_a_label_with_particles(pipeline):
             "États du Nord, où nous avons déployé dix mille agents supplémentaires.\n")
     answers = [q for q in pipeline.annotate(Document("t", text)).quotes if q.cue is not None and q.cue.text == ":"]
     assert [q.text[:8] for q in answers] == ["Serein, ", "C'est fa"]
+
+
+HANGING = ("Nadia Qadri-Mansour a été ambassadrice à Kaboul pendant trois ans.\n\n"
+           "Les talibans parlent-ils encore au Pakistan ?\n\n"
+           "N. Q.-M. : Très peu. Les canaux officiels sont gelés depuis octobre.\n\n"
+           "Kaboul se dit pourtant prêt à négocier à Doha…\n\n"
+           "N. Q.-M. : Je prends cette offre au sérieux. Je plaide pour une réouverture immédiate des postes, "
+           "quoi qu'il arrive sur le front, et Islamabad devrait accepter.\n")
+
+
+def test_an_answer_after_a_hanging_prompt_is_whole_with_its_own_reports(pipeline):
+    doc = pipeline.annotate(Document("t", HANGING))
+    answers = [q for q in doc.quotes if q.cue is not None and q.cue.text == ":"]
+    assert [q.text for q in answers] == [
+        "Très peu. Les canaux officiels sont gelés depuis octobre",
+        "Je prends cette offre au sérieux. Je plaide pour une réouverture immédiate des postes, quoi qu'il arrive "
+        "sur le front, et Islamabad devrait accepter",
+    ]
+    assert {q.speaker_name for q in answers} == {"Nadia Qadri-Mansour"}
+    # `je plaide pour …` is inside the answer, not a quote of its own
+    assert not any(q.text.startswith("une réouverture") for q in doc.quotes)

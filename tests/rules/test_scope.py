@@ -196,3 +196,32 @@ def test_a_comment_thread_after_a_box_of_links_is_not_the_article():
     regions = article_regions(text)
     s = text.index("Lucien_33")
     assert not in_regions(regions, s, s + 20)
+
+
+def test_a_paragraph_opening_on_reportage_is_prose_and_a_credit_line_is_not():
+    assert line_weight("Reportage de nos équipes à Abobo, où la plupart des commerces ont baissé le rideau. "
+                       "« On a fermé à midi, par précaution », explique une vendeuse.") > 0
+    assert line_weight("(Reportage Aidan Lewis et Nafisa Eltahir; version française Jean Terzian, édité par "
+                       "Sophie Louet)") < 0
+
+
+def test_consent_banners_are_noise_but_prose_ending_on_refuser_is_not():
+    assert line_weight("Votre consentement : nos 142 partenaires stockent des informations sur votre appareil, "
+                       "dont des cookies et des traceurs publicitaires. [Accepter] [Refuser] [En savoir plus]") < 0
+    assert line_weight("Chaque frappe fournit au mouvement de nouvelles recrues et au gouvernement un prétexte "
+                       "pour refuser toute coopération.") > 0
+
+
+def test_the_title_above_a_share_bar_and_a_resume_heading_is_in_scope():
+    page = "\n\n".join([
+        "TV INFO MONDE   Direct   Replay   Info   Météo",
+        "EN DIRECT - Missile : Séoul dénonce une « provocation grave », Pékin appelle au calme",
+        "Publié le 07/12/2026 à 06h12",
+        "Partager : Facebook · X · WhatsApp · Copier le lien",
+        "Résumé",
+        BODY_1, BODY_2, BODY_3, BODY_4,
+    ])
+    regions = article_regions(page)
+    title = page.index("EN DIRECT")
+    assert in_regions(regions, title, title + 20)
+    assert not in_regions(regions, page.index("Partager"), page.index("Partager") + 8)
