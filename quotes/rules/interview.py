@@ -52,9 +52,10 @@ def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Pr
     return out
 
 
-def initials(name: str) -> str:
-    """`Évelyne Saint-Fleur Augustin` → `ÉSFA`: the capitals of each word and hyphenated part."""
-    return "".join(part[0] for w in name.split() if w.lower() not in _PARTICLES
+def initials(name: str, particles: bool = False) -> str:
+    """`Évelyne Saint-Fleur Augustin` → `ÉSFA`: the capitals of each word and hyphenated part; a capitalised
+    particle counts with `particles` (`Cheikh Ahmed Ould Beddah` → `CAOB`, its label `C. A. O. B.`)."""
+    return "".join(part[0] for w in name.split() if particles or w.lower() not in _PARTICLES
                    for part in w.replace("‑", "-").split("-") if part and part[0].isupper())
 
 
@@ -64,8 +65,10 @@ def expands(label: str, text: str) -> str | None:
     words = label.split()
     if _INITIALS.fullmatch(label):
         want = initials(label)
-        return next((m.group() for m in _FULL_NAME.finditer(text) if m.group() != label and initials(m.group()) == want),
-                    None)
+        # a demonym or title may run into the name (`le Mauritanien Cheikh Ahmed …`): try each tail of the match
+        return next((name for m in _FULL_NAME.finditer(text) for k in range(len(m.group().split()) - 1)
+                     for name in [" ".join(m.group().split()[k:])]
+                     if name != label and want in (initials(name), initials(name, particles=True))), None)
     if len(words) >= 2 and re.fullmatch(r"[A-ZÉÈÎ]\.", words[0]) and len(words[-1]) >= 3:
         for m in _FULL_NAME.finditer(text):
             full = m.group().split()

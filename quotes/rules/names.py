@@ -79,8 +79,9 @@ class NameResolver:
                 name = span.text.strip(" ,")
                 if len(name) < 3 or not name[:1].isupper() or _is_credit(text_of(doc), span.start_char, span.end_char, name):
                     continue
-                subj = any(t.dep_.startswith("nsubj") for t in e) or (
-                    e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))
+                # `Le président Nicolás Maduro, qui …, a tenu`: the name in apposition to the subject is the subject
+                subj = any(t.dep_.startswith("nsubj") or t.dep_ == "appos" and t.head.dep_.startswith("nsubj")
+                           for t in e) or (e.end < len(doc) and doc[e.end].pos_ in ("AUX", "VERB"))
                 self.persons_at.append((base + span.start_char, base + span.end_char, name, subj))
                 self._add_person(name, base + e.start_char)
                 self._gender_evidence(doc, span, name)
@@ -215,7 +216,7 @@ class NameResolver:
         if self._acronyms is None:
             self._acronyms = {}
             for m in _ACRONYM.finditer(text):
-                long, short = m.group(1).strip(), m.group(2)
+                long, short = _spelled_out(m.group(1).strip(), m.group(2)), m.group(2)
                 initials = "".join(w[0] for w in re.findall(r"[A-Za-zÀ-ÿ]+", long) if w[0].isupper())
                 if initials[:1] == short[:1] or len(short) <= len(long.split()):
                     self._acronyms.setdefault(short, _strip_article(long))
@@ -232,12 +233,14 @@ class NameResolver:
 
     def _pronoun(self, pos: int, text: str, feminine: bool | None) -> str | None:
         """il/elle: whichever is more recent, the last speaker or a person named since the last quote."""
-        since = [(st, n) for st, en, n, _ in self.persons_at
+        since = [(st, n, subj) for st, en, n, subj in self.persons_at
                  if self._last_quote_pos <= st < pos and not self._in_quote(st)
                  and self._compatible(n, feminine, None)]
         para = text.rfind("\n\n", 0, pos)
         prev_para = text.rfind("\n\n", 0, max(para, 0))
-        since = [(st, n) for st, n in since if st > prev_para]
+        # a subject named since is the likelier antecedent than a name in a complement (`du député de Ben Guerdane`)
+        subjects = [(st, n) for st, n, subj in since if st > prev_para and subj]
+        since = subjects or [(st, n) for st, n, _ in since if st > prev_para]
         known = [(st, n) for st, n in since if self._gender(n) is not None]
         if known:
             return self.fullest(known[-1][1])
@@ -420,6 +423,19 @@ def _equivalent_roles(a: str, b: str) -> bool:
             if not adj_a or not adj_b or adj_a & adj_b:
                 return True
     return False
+
+
+def _spelled_out(long: str, short: str) -> str:
+    """`Quelques heures après l'annonce par la Commission électorale indépendante` (CEI): the words the
+    acronym abbreviates, the longest tail whose content words' initials spell it; else the match as found."""
+    words = long.split()
+    for k in range(len(words)):
+        tail = words[k:]
+        spelled = "".join(fold(w)[0] for w in " ".join(tail).replace("'", " ").replace("’", " ").split()
+                          if fold(w) not in _STOP).upper()
+        if spelled == fold(short).upper() and tail[0][:1].isupper():
+            return " ".join(tail)
+    return long
 
 
 def _fullness(name: str) -> tuple[int, int]:

@@ -404,7 +404,9 @@ def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
 
 def _person_spans(doc: Doc) -> list[SpacySpan]:
     out = [e for e in entities(doc) if (e.label_ == "PER" and not _not_a_name(doc, e))
-           or (e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e))]
+           or (e.label_ in ("LOC", "MISC") and _appositive_to_role(doc, e))
+           # `le Premier ministre somalien, Abdirahman Cali Warsame,` tagged ORG: no organisation noun in it
+           or (e.label_ == "ORG" and _appositive_to_role(doc, e) and not any(fold(t.text) in _org_nouns() for t in e))]
     covered = {i for e in entities(doc) for i in range(e.start, e.end)}
     i = 0
     while i < len(doc):

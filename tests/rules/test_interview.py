@@ -99,3 +99,11 @@ def test_an_answer_after_a_hanging_prompt_is_whole_with_its_own_reports(pipeline
     assert {q.speaker_name for q in answers} == {"Nadia Qadri-Mansour"}
     # `je plaide pour …` is inside the answer, not a quote of its own
     assert not any(q.text.startswith("une réouverture") for q in doc.quotes)
+
+
+def test_a_label_of_initials_counts_a_capitalised_particle(pipeline):
+    text = ("L'envoyé spécial de l'Union africaine, le Mauritanien Cheikh Ahmed Ould Beddah, a répondu à nos questions.\n\n"
+            "Les belligérants se parlent-ils encore ?\n\n"
+            "C. A. O. B. : Non, pas directement. Nous passons par des intermédiaires depuis le mois d'août.\n")
+    answers = [q for q in pipeline.annotate(Document("t", text)).quotes if q.cue is not None and q.cue.text == ":"]
+    assert [q.speaker_name for q in answers] == ["Cheikh Ahmed Ould Beddah"]

@@ -12,7 +12,7 @@ from quotes.document import Document
 from quotes.rules.extract import propose
 from quotes.pipeline import load_pipeline
 from quotes.rules.names import NameResolver
-from quotes.rules.speakers import fold, person_spans, rule_speaker
+from quotes.rules.speakers import Mention, fold, person_spans, rule_speaker
 
 
 @pytest.fixture(scope="session")
@@ -394,3 +394,38 @@ def test_a_season_and_a_setting_between_commas_sit_between_the_cue_and_its_subje
     text = ("« Nous ne céderons rien sur le barrage », avait averti l'hiver dernier, devant le Parlement, "
             "le ministre de l'Eau, Karim Haddad.\n")
     assert same_name(only(pipe, text).speaker_name, "Karim Haddad")
+
+
+def test_a_pronoun_takes_up_the_subject_not_a_name_in_a_complement(pipe):
+    # `Ben Guerdane` reads as a person to the tagger, but it is the député's town, not the subject
+    text = "Slim Ben Fredj répondait jeudi à une question orale du député de Ben Guerdane. Il a ajouté"
+    resolver = NameResolver([(0, pipe.nlp(text))])
+    assert [(n, subj) for _, _, n, subj in resolver.persons_at] == [("Slim Ben Fredj", True), ("Ben Guerdane", False)]
+    resolver.resolve(Mention(0, 5, "Tunis", "org"), 0, text)  # the last speaker, of no gender
+    at = text.index("Il a")
+    assert resolver.resolve(Mention(at, at + 2, "Il", "pronoun"), at, text) == "Slim Ben Fredj"
+
+
+def test_a_name_in_apposition_to_the_subject_is_the_subject(pipe):
+    text = "Le président Nicolás Maduro, qui s'exprimait devant des partisans, a tenu un discours ambigu."
+    resolver = NameResolver([(0, pipe.nlp(text))])
+    assert [(n, subj) for _, _, n, subj in resolver.persons_at] == [("Nicolás Maduro", True)]
+
+
+def test_a_masculine_first_name_from_the_list_lets_le_ministre_find_its_holder(pipe):
+    text = ("« Notre patience a des limites », a prévenu jeudi le ministre pakistanais de la Défense devant "
+            "l'Assemblée. Le ministre, Khawaja Raza-Ul-Haq, a ensuite quitté l'hémicycle.\n")
+    assert same_name(quotes_of(pipe, text)[0].speaker_name, "Khawaja Raza-Ul-Haq")
+
+
+def test_a_holders_name_tagged_an_organisation_after_the_role(pipe):
+    text = ("« Toute présence militaire étrangère sur notre côte sera traitée comme une agression », a averti "
+            "le Premier ministre somalien, Abdirahman Cali Warsame, devant le Parlement fédéral.\n\n"
+            "Le chef du gouvernement a affirmé que le protocole signé était « nul et non avenu ».\n")
+    assert same_name(last(pipe, text).speaker_name, "Abdirahman Cali Warsame")
+
+
+def test_an_acronym_resolves_to_the_words_it_spells_not_the_whole_sentence_before(pipe):
+    text = ("Quelques heures après l'annonce par la Commission électorale indépendante (CEI) des résultats, "
+            "la tension est montée.\n\nLa CEI a affirmé que le scrutin s'était déroulé « dans la transparence ».\n")
+    assert last(pipe, text).speaker_name == "Commission électorale indépendante"
