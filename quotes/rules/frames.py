@@ -93,7 +93,8 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
                     # an object in marks holds the source's words: the quote starts on it (the scheme)
                     marked_object = any(x.text in M.OPENERS or x.text == '"' for x in doc[i:j])
                     return (i if marked_object else j + 1), "object"
-            if doc[j].is_punct and doc[j].text not in M.ALL_MARKS or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
+            if doc[j].is_punct and doc[j].text not in M.ALL_MARKS \
+                    or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
                 break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if "deobj" in frames and t.lower_ in ("de", "d'", "d’", "du", "des") and i + 1 < len(doc):
         # `parle d'un « tournant »`: the noun phrase after `de` (`du`, `des` stay: they carry the article)
