@@ -289,3 +289,13 @@ def test_every_plot_is_drawn_in_chromium(driver, pipeline, tmp_path):
     assert shown()[0] == s.stances["diplomacy"]
     mark = driver.find_element(By.CSS_SELECTOR, "#quotes tbody tr:not([hidden]) mark")
     assert mark.text and mark.is_displayed()
+
+
+@pytest.mark.parametrize("peak", [5, 9, 10, 18])
+def test_the_confusion_plot_draws_whatever_its_peak(peak):
+    # 0.08 + 0.92 * v / peak rounds above 1 for these peaks; the cell's alpha must stay within matplotlib's range
+    from quotes.report import plots
+
+    stances = ("escalation", "diplomacy", "neutral")
+    matrix = {g: {p: (peak if g == p else 1) for p in stances} for g in stances}
+    assert plots.draw("confusion", matrix)

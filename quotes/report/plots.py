@@ -145,7 +145,9 @@ def confusion(matrix: dict):
     for i, g in enumerate(STANCES):
         for j, p in enumerate(STANCES):
             v = matrix[g][p]
-            cell = Rectangle((j, i), 1, 1, facecolor=(0.14, 0.44, 0.64, 0.08 + 0.92 * v / peak), edgecolor="white")
+            # (0.92 * v) / peak can round to just above 0.92 at the peak, and matplotlib rejects an alpha over 1
+            alpha = min(1.0, 0.08 + 0.92 * v / peak)
+            cell = Rectangle((j, i), 1, 1, facecolor=(0.14, 0.44, 0.64, alpha), edgecolor="white")
             cell.set_gid(f"confusion-mark-{n}")
             n += 1
             ax.add_patch(cell)
