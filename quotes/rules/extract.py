@@ -246,7 +246,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
             prop = Proposal(m.start, m.end, "direct", "direct_incise", after,
                             "inverted" if after.inverted_subject is not None else after.kind, speaker_side="after")
         elif after is None and before is not None and before.kind == "verb" and (colon or at_clause_start or words >= 4) \
-                and not (not colon and "obj" in before.frames and _noun_phrase(doc, base, m)):
+                and (colon or "obj" not in before.frames or not _noun_phrase(doc, base, m)):
             prop = Proposal(m.start, m.end, "direct", "direct_intro", before, "verb", speaker_side="before")
         elif at_clause_start and m.closed and k + 1 < len(marked) and (m.outer_end) in shared:
             nxt = shared[m.outer_end]

@@ -51,3 +51,29 @@ def time_words(phrases: bool = False) -> frozenset[str]:
     the words that only belong to a time phrase (`cette semaine`, `mardi dernier`): safe to skip
     before a complement, not before a subject (`cette source`, `ce dernier`)."""
     return frozenset(w for w, kind in _time_rows() if kind == "adverb" or phrases)
+
+
+@lru_cache(maxsize=1)
+def role_equivalents() -> list[set[str]]:
+    """Groups of role phrases that name one office (data/roles.tsv), folded."""
+    return [{fold(x.strip()) for x in row.split("\t") if x.strip()} for row in read_rows("roles.tsv")]
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> dict[str, bool]:
+    out = {}
+    for row in read_rows("first_names.tsv"):
+        g, _, name = row.partition("\t")
+        out[name.strip()] = g == "f"
+    return out
+
+
+def first_name_gender(first: str) -> bool | None:
+    """True for a feminine first name, False for a masculine one, None when the name does not tell
+    (data/first_names.tsv; a name ending in -a and not listed there reads as feminine)."""
+    f = fold(first).strip(".")
+    if f in _first_names():
+        return _first_names()[f]
+    if len(f) > 2 and f.endswith("a"):
+        return True
+    return None

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .interview import expands
+from .lexicons import first_name_gender, role_equivalents
 from .parse import sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
@@ -39,16 +38,6 @@ _DEF_ARTICLES = ("le ", "la ", "les ", "l'", "l’")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 # A capitalised first word and one to three capitalised names after it, then a comma or a verb
 _NEXT_NAME = re.compile(r"[ \u00a0]+([A-ZÉÈ][\w-]+)((?:[ \u00a0]+(?:de |van |von |al-)?[A-ZÉÈ][\w'’-]+){1,3})(?=,|[ \u00a0]+[a-zé])")
-
-
-@lru_cache(maxsize=1)
-def role_equivalents() -> list[set[str]]:
-    """Groups of role phrases that name one office (data/roles.tsv)."""
-    groups = []
-    for line in resources.files("quotes.rules").joinpath("data/roles.tsv").read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            groups.append({fold(x.strip()) for x in line.split("\t") if x.strip()})
-    return groups
 
 
 @dataclass
@@ -388,26 +377,6 @@ class NameResolver:
             if pat.search(window):
                 best = name
         return self.fullest(best) if best else None
-
-
-@lru_cache(maxsize=1)
-def _first_names() -> dict[str, bool]:
-    out = {}
-    for line in resources.files("quotes.rules").joinpath("data/first_names.tsv").read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            g, _, name = line.partition("\t")
-            out[name.strip()] = g == "f"
-    return out
-
-
-def first_name_gender(first: str) -> bool | None:
-    """True for a feminine first name, False for a masculine one, None when the name does not tell."""
-    f = fold(first).strip(".")
-    if f in _first_names():
-        return _first_names()[f]
-    if len(f) > 2 and f.endswith("a"):
-        return True
-    return None
 
 
 def _equivalent_roles(a: str, b: str) -> bool:
