@@ -42,7 +42,7 @@ def clause_start(text: str, pos: int, floor: int, marked: list[M.Marked] = ()) -
             break
         if ch in ":" and i < len(text) and text[i].isspace():
             break
-        if ch in ".!?…" and i < len(text) and (text[i] in " \u00a0\t" or text[i] in M.OPENERS or text[i] == '"') \
+        if ch in ".!?…" and i < len(text) and (text[i] in " \u00a0\t" or text[i] in M.MAY_OPEN) \
                 and not ABBREV.search(text[floor:i - 1]):
             break
         i -= 1

@@ -91,7 +91,7 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
                 if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
                                         or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
                     # an object in marks holds the source's words: the quote starts on it (the scheme)
-                    marked_object = any(x.text in M.OPENERS or x.text == '"' for x in doc[i:j])
+                    marked_object = any(x.text in M.MAY_OPEN for x in doc[i:j])
                     return (i if marked_object else j + 1), "object"
             if doc[j].is_punct and doc[j].text not in M.ALL_MARKS \
                     or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
@@ -119,7 +119,7 @@ def _past_setting(doc: Doc, i: int) -> int | None:
         if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX"):
             return None
         if doc[k].lower_ in ("un", "une", "des") and k > i + 1 and any(
-                x.text in M.OPENERS or x.text == '"' for x in doc[k + 1:k + 4]):
+                x.text in M.MAY_OPEN for x in doc[k + 1:k + 4]):
             return k
     return None
 

@@ -17,6 +17,8 @@ OPENERS = set("«“‹‘„‚")
 CLOSERS = set("»”›’")
 AMBIGUOUS = set("\"'")
 ALL_MARKS = OPENERS | CLOSERS | AMBIGUOUS
+# what may open a quotation where only the opening side matters: the openers and the straight double quote
+MAY_OPEN = OPENERS | {'"'}
 SPACES = " \t\u00a0\u202f\u2007\u2009"
 # A paragraph ends at a line break: scrapes of HTML pages put one paragraph per line, plain-text
 # scrapes leave blank lines between them; a run of breaks is one.
