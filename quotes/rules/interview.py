@@ -39,7 +39,7 @@ def answer_proposals(text: str, doc: Doc, base: int, end_region: int) -> list[Pr
         name = _NAME.match(text, pos, line_end) or _INITIALS.match(text, pos, line_end)
         label = _LABEL.match(text, name.end(), line_end) if name else None
         # a person's name (NER may tag only part of it: `Yannick` MISC, `Le Goff` PER)
-        if label and text[label.end()] not in M.OPENERS and text[label.end()] != '"' \
+        if label and text[label.end()] not in M.MAY_OPEN \
                 and (_after_a_question(text, pos, name.group()) or _after_the_interviewer(text, pos, name.group())) \
                 and (any(pos <= ps < name.end() for ps, _ in persons) or expands(name.group(), text)
                      or _labels_answers(name.group(), text)):

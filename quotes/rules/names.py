@@ -222,14 +222,13 @@ class NameResolver:
 
     def _pronoun(self, pos: int, text: str, feminine: bool | None) -> str | None:
         """il/elle: whichever is more recent, the last speaker or a person named since the last quote."""
-        since = [(st, n, subj) for st, en, n, subj in self.persons_at
-                 if self._last_quote_pos <= st < pos and not self._in_quote(st)
-                 and self._compatible(n, feminine, None)]
         para = text.rfind("\n\n", 0, pos)
         prev_para = text.rfind("\n\n", 0, max(para, 0))
+        since = [(st, n, subj) for st, en, n, subj in self.persons_at
+                 if max(self._last_quote_pos, prev_para + 1) <= st < pos and not self._in_quote(st)
+                 and self._compatible(n, feminine, None)]
         # a subject named since is the likelier antecedent than a name in a complement (`du député de Ben Guerdane`)
-        subjects = [(st, n) for st, n, subj in since if st > prev_para and subj]
-        since = subjects or [(st, n) for st, n, _ in since if st > prev_para]
+        since = [(st, n) for st, n, subj in since if subj] or [(st, n) for st, n, _ in since]
         known = [(st, n) for st, n in since if self._gender(n) is not None]
         if known:
             return self.fullest(known[-1][1])
