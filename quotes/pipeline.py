@@ -128,7 +128,7 @@ class Pipeline:
                 from .document import QuotesError
 
                 raise QuotesError(f"spaCy pipeline {SPACY_MODEL} is not installed; run the README's set-up") from None
-        _split_glued_marks(nlp)
+        _adapt_tokenizer(nlp)
         if "newline_sentences" not in nlp.pipe_names and "parser" in nlp.pipe_names:
             nlp.add_pipe("newline_sentences", before="parser")
         self.nlp = nlp
@@ -196,17 +196,31 @@ def newline_sentences(doc: Doc) -> Doc:
 _ENTITY_SPACE = "(?:" + "|".join(re.escape(x) for x in ENTITY_SPACES) + ")"  # the ones marks.py trims
 
 
-def _split_glued_marks(nlp: Language) -> None:
-    """Scrapes glue marks to words (`de"rapprocher`, `la«trêve»`) and leave spaces as HTML entities
-    (`«&nbsp;Non&nbsp;»`); make them tokens of their own."""
+def _adapt_tokenizer(nlp: Language) -> None:
+    """Scrapes glue marks to words (`de"rapprocher`, `la«trêve»`, `d'«attiser`) and leave spaces as HTML
+    entities (`«&nbsp;Non&nbsp;»`): make the marks tokens of their own. `N'Djamena`, `M'Bala`: an elided
+    capital N or M before a capital is part of a name, not a negation to split off."""
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-    infixes = list(nlp.Defaults.infixes or [])
-    extra = r"(?<=[\w.,!?…])[\"«»“”‹›](?=\w)|(?<=\w)[\"«»“”‹›](?=[\w.,;:!?…\s])"
-    if extra not in infixes:
-        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes + [extra, _ENTITY_SPACE]).finditer
-        nlp.tokenizer.prefix_search = compile_prefix_regex([_ENTITY_SPACE] + list(nlp.Defaults.prefixes or [])).search
-        nlp.tokenizer.suffix_search = compile_suffix_regex([_ENTITY_SPACE] + list(nlp.Defaults.suffixes or [])).search
+    extra = r"(?<=[\w.,!?…'’])[\"«»“”‹›](?=\w)|(?<=\w)[\"«»“”‹›](?=[\w.,;:!?…\s])"
+    if getattr(nlp.tokenizer.prefix_search, "quotes_adapted", False):
+        return
+    infixes = compile_infix_regex(list(nlp.Defaults.infixes or []) + [extra, _ENTITY_SPACE]).finditer
+    prefixes = compile_prefix_regex([_ENTITY_SPACE] + list(nlp.Defaults.prefixes or [])).search
+
+    def infix_finditer(s: str):
+        return [m for m in infixes(s) if not (m.start() <= 2 and _ELIDED_NAME.match(s))]
+
+    def prefix_search(s: str):
+        return None if _ELIDED_NAME.match(s) else prefixes(s)
+
+    prefix_search.quotes_adapted = True
+    nlp.tokenizer.infix_finditer = infix_finditer
+    nlp.tokenizer.prefix_search = prefix_search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([_ENTITY_SPACE] + list(nlp.Defaults.suffixes or [])).search
+
+
+_ELIDED_NAME = re.compile(r"[NM]['’][A-ZÀ-Ý][a-zà-ÿ]")
 
 
 @lru_cache(maxsize=4)

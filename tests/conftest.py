@@ -24,6 +24,19 @@ def pipeline():
     return load_pipeline()
 
 
+@pytest.fixture(scope="session")
+def quote_spans(pipeline):
+    """(type, text) of each quote the rule pipeline finds, after checking every span against the text."""
+    from quotes.document import Document
+
+    def run(text: str) -> list[tuple[str, str]]:
+        doc = pipeline.annotate(Document("t", text))
+        assert all(text[q.start:q.end] == q.text for q in doc.quotes)
+        return [(q.type, q.text) for q in doc.quotes]
+
+    return run
+
+
 def _run_cli(*args: str, input: str | bytes | None = None, cwd: str | Path | None = None,
              timeout: float = 300) -> tuple[int, str, str]:
     env = dict(os.environ)

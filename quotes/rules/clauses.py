@@ -13,16 +13,16 @@ from . import marks as M
 
 ABBREV = re.compile(r"(?:\b[A-ZÉ]|\bM|\bMme|\bMM|\bDr|\bSt|\bav|\bJ\.-C|\betc|\bp|\bn°)$")
 DATELINE = re.compile(
-    r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ .-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*)?"
-    r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—]\s*"
+    r"^(?:[A-ZÉÈÀÂÎÔÛÇ][A-ZÉÈÀÂÎÔÛÇ'’ ./-]+|[A-ZÉ][\wé'’ -]+)\s*,?\s*(?:\d{1,2}(?:er)?\s+\w+\.?\s*|\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?"
+    r"(?:\d{4}\s*)?\((?:[^()]{1,30})\)\s*[-–—=]\s*"  # `PRISTINA/BELGRADE 6/12 (BELGA) =`
 )
 # A comma followed by one of these ends a reported clause ("…, tout en exhortant", "…, lors d'une conférence
 # de presse", "…, par la voix de son porte-parole"): the narrator's setting, not the source's words.
 CLAUSE_CUTS = re.compile(
     r",\s+(?:tout en|tandis que|alors que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
-    r"poursuit-|précise-t|estime-t|lors d|au lendemain d|à la veille d|par la voix d|face à|malgré|"
+    r"poursuit-|précise-t|estime-t|lors d|au lendemain d|à l['’]issue d|en marge d|à la veille d|par la voix d|face à|malgré|"
     r"dans (?:un|une|son|sa|leur) (?:communiqué|entretien|message|déclaration|interview|discours|lettre|courrier))"
-    r"|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s",
+    r"|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s|\s+\|\s",
     re.I,
 )
 

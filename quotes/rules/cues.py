@@ -356,7 +356,7 @@ def _pour_is_source(doc: Doc, i: int) -> bool:
         j += 1
     if j < len(doc) and (doc[j].lower_ in words("not_sources.txt") or _ORDINAL.fullmatch(doc[j].lower_)):
         return False  # "Pour l'heure, …", "Pour la neuvième soirée, …": an adverbial
-    for t in doc[i + 1:i + 10]:
+    for t in doc[i + 1:i + 14]:  # `Pour l'économiste de l'énergie Rachid Aït-Mokhtar, …`
         if t.text == ",":
             return True
         if (t.pos_ in ("VERB", "AUX") and t.morph.get("VerbForm") != ["Part"]) or t.is_punct and t.text not in (

@@ -27,13 +27,18 @@ from .clauses import clause_cut, clause_end, clause_start, trim
 from .cues import AUXILIARIES, Cue, find_cues, load_lexicon, skip_adjuncts
 from .interview import answer_proposals
 from .titles import headline_proposals
-from .frames import (before_coordinated_verb, before_next_title_clause, frame_start, object_end, opens_on_verb,
-                     span_has_verb, whole_marks_direct)
+from .frames import (after_marked_clause, before_coordinated_verb, before_next_title_clause, frame_start, object_end,
+                     opens_on_verb, span_has_verb, whole_marks_direct)
 from .proposal import Proposal
 from .parse import text_of
 from .sources import is_clause, source_proposals
 
 _CONNECTIVE = r"[\s\u00a0]*[,;.…]?[\s\u00a0]*(mais|et|puis|avant d'ajouter|ajoutant|ou)?[\s\u00a0]*"
+
+
+# A short place or time setting that opens a sentence before a direct quote (no cue word: `Pour X,` is a source)
+_SETTING = re.compile(r"(?:À|A(?=[\s\u00a0])|Au|Aux|En|Dans|Depuis|Devant|Sur|Lors|Après|Avant|Hier|Plus tard|Ce|Cette|Lundi|Mardi|"
+                      r"Mercredi|Jeudi|Vendredi|Samedi|Dimanche)\b[^,«»\"“”\n]{0,40},[\s\u00a0]*")
 
 
 def _cue_starting_near(cues: list[Cue], base: int, text: str, pos: int, limit: int = 6) -> Cue | None:
@@ -217,7 +222,9 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         m = marked[k]
         cs = clause_start(text, m.open, base, marked)
         at_clause_start = not re.search(r"\w", text[cs:m.open]) or (k > 0 and re.fullmatch(
-            _CONNECTIVE, text[marked[k - 1].outer_end:m.open]) is not None)
+            _CONNECTIVE, text[marked[k - 1].outer_end:m.open]) is not None) or (
+            # `À New York, « … », a précisé X`: the narrator's setting before the marks
+            _SETTING.fullmatch(text, cs, m.open) is not None and not _finite_verb_in(doc, base, cs, m.open))
         closes_clause = re.match(r"[\s\u00a0]*([,.!?;…]|$|\n|\s*[-–—(])", text[m.outer_end:end_region] + "\n")
         after = _cue_starting_near(cues, base, text, m.outer_end)
         if after is not None and not _incise_ok(after):
@@ -315,6 +322,8 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if cut is not None:
             e = cut
         e = before_coordinated_verb(c, base, s, e)
+        if rule == "que":
+            e = after_marked_clause(text, marked, s, e)
         e = before_next_title_clause(text, doc, base, s, e)
         later = [c2 for c2 in cues if base + c2.span.start_char > s and base + c2.span.start_char < e]
         for c2 in later:
@@ -331,7 +340,7 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         if e - s < 8 or len(text[s:e].split()) < 2:
             continue
         inner = [m for m in marked if s <= m.open < e]
-        if rule == "obj" and not inner and not c.chained:
+        if rule in ("obj", "facts") and not inner and not c.chained:
             continue  # "a dénoncé l'attaque": an object without quoted words is not reported speech
         if rule == "obj" and inner:
             e = object_end(text, inner[-1].outer_end, e)
@@ -394,7 +403,7 @@ def _split_nested(text: str, props: list[Proposal]) -> list[Proposal]:
 _PRIORITY = {
     "direct_incise": 9, "direct_intro": 8, "answer_colon": 8, "direct_shared": 8, "incise_mixed": 7, "direct_colon": 6,
     "frame_que": 6, "incise_indirect": 5, "frame_inf": 5, "frame_adj": 5, "frame_object": 5, "source_front": 5,
-    "source_back": 5, "frame_obj": 4, "direct_verb_inside": 4, "headline_source": 4, "direct_alone": 3,
+    "source_back": 5, "frame_obj": 4, "frame_facts": 4, "direct_verb_inside": 4, "headline_source": 4, "direct_alone": 3,
 }
 
 

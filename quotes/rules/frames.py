@@ -30,6 +30,9 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     for j in range(i, min(len(doc), i + 9)):
         t = doc[j]
         if t.lower_ in ("que", "qu'", "qu’") and "que" in frames:
+            if j > 1 and doc[j - 1].lower_ == "ce" and doc[j - 2].lower_ not in ("à", "de", "d'", "d’"):
+                return None  # `rappeler à Madrid ce que pèse sa dépendance`: a free relative, the object
+                # (`favorable à ce que …` introduces a clause)
             if _restrictive(cue):
                 return None  # `n'a répondu que par un silence`: ne … que restricts, it introduces nothing
             return j + 1, "que"
@@ -55,9 +58,20 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     if i >= len(doc):
         return None
     t = doc[i]
+    if "inf" in frames and _in_relative_on_noun(cue):
+        frames = frames - {"inf"}  # `une querelle que les deux capitales disaient avoir mise en sommeil`
     if "inf" in frames and (t.morph.get("VerbForm") == ["Inf"] or t.lower_ in ("avoir", "être")
                             or _infinitive_after_clitics(doc, i)):
         return i, "inf"  # "a assuré ne pas vouloir …", "affirment l'avoir visé …"
+    if "inf" in frames and t.pos_ == "ADP" and t.lower_ not in ("de", "d'", "d’"):
+        # `a proposé dans la foulée de saisir …`, `a proposé à Paris de …`: the parse hangs the infinitive
+        # on the cue past a short setting
+        for j in range(i + 1, min(len(doc) - 1, i + 7)):
+            if doc[j].is_punct or doc[j].pos_ in ("VERB", "AUX"):
+                break
+            if doc[j].lower_ in ("de", "d'", "d’") and doc[j + 1].morph.get("VerbForm") == ["Inf"] \
+                    and doc[j + 1].head.i == cue.head.i:
+                return j + 1, "inf"
     if "inf" in frames and t.lower_ in ("de", "d'", "d’") and i + 1 < len(doc) and (
         doc[i + 1].morph.get("VerbForm") == ["Inf"] or doc[i + 1].lower_ in ("ne", "n'", "n’", "se", "s'", "s’")
         or doc[i + 1].text in M.OPENERS and i + 2 < len(doc) and doc[i + 2].morph.get("VerbForm") == ["Inf"]
@@ -78,27 +92,13 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
             if doc[j].is_punct or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
                 break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     if frames & {"a", "de"}:
-        # `a appelé le Conseil d'Etat et les communes à …`, `a exhorté « toutes les parties » à …`
-        for j in range(i, min(len(doc), i + 10)):
-            w = doc[j].lower_
-            elided = w == "d" and j + 1 < len(doc) and doc[j + 1].text in ("'", "’")  # `d'«` split as d + '
-            if doc[j].is_space and "\n" in doc[j].text:
-                break
-            if (w == "à" or w == "a" and doc[j].pos_ != "AUX") and "a" in frames \
-                    or (w in ("de", "d'", "d’") or elided) and "de" in frames:
-                j += 1 if elided else 0
-                nxt = doc[j + 1] if j + 1 < len(doc) else None
-                if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
-                                        or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
-                    # an object in marks holds the source's words: the quote starts on it (the scheme)
-                    marked_object = any(x.text in M.MAY_OPEN for x in doc[i:j])
-                    return (i if marked_object else j + 1), "object"
-            if doc[j].is_punct and doc[j].text not in M.ALL_MARKS \
-                    or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper():
-                break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
-    if "deobj" in frames and t.lower_ in ("de", "d'", "d’", "du", "des") and i + 1 < len(doc):
-        # `parle d'un « tournant »`: the noun phrase after `de` (`du`, `des` stay: they carry the article)
-        return (i + 1 if t.lower_ in ("de", "d'", "d’") else i), "obj"
+        hit = _object_then_content(doc, i, frames)
+        if hit is not None:
+            return hit, "object"
+    if frames & {"deobj", "defacts"} and t.lower_ in ("de", "d'", "d’", "du", "des") and i + 1 < len(doc):
+        # `parle d'un « tournant »`: the noun phrase after `de` (`du`, `des` stay: they carry the article);
+        # `fait état de « dix-sept impacts » d'obus dans le district …`: the facts reported, setting and all
+        return (i + 1 if t.lower_ in ("de", "d'", "d’") else i), "obj" if "deobj" in frames else "facts"
     if "obj" in frames:
         # `a dénoncé sur X un « double langage »`: a short setting before the noun phrase
         k = _past_setting(doc, i)
@@ -111,11 +111,49 @@ def frame_start(cue: Cue) -> tuple[int, str] | None:
     return None
 
 
+def _object_then_content(doc: Doc, i: int, frames: frozenset[str]) -> int | None:
+    """`a appelé le Conseil d'Etat et les communes à …`, `a exhorté « toutes les parties » à …`: where the
+    content starts past the object. A preposition before an infinitive wins over an earlier one inside the
+    object's name (`accuse les Forces de soutien rapide d'« utiliser … »`)."""
+    first = None
+    for j in range(i, min(len(doc), i + 14)):
+        w = doc[j].lower_
+        elided = w == "d" and j + 1 < len(doc) and doc[j + 1].text in ("'", "’")  # `d'«` split as d + '
+        if doc[j].is_space and "\n" in doc[j].text:
+            break
+        if (w == "à" or w == "a" and doc[j].pos_ != "AUX") and "a" in frames \
+                or (w in ("de", "d'", "d’") or elided) and "de" in frames:
+            j += 1 if elided else 0
+            nxt = doc[j + 1] if j + 1 < len(doc) else None
+            if nxt is not None and (nxt.pos_ in ("VERB", "AUX", "DET", "NOUN", "ADV", "PRON")
+                                    or nxt.text in M.ALL_MARKS or nxt.lower_ in ("la", "le", "l'")):
+                # an object in marks holds the source's words: the quote starts on it (the scheme)
+                marked_object = any(x.text in M.MAY_OPEN for x in doc[i:j])
+                start = i if marked_object else j + 1
+                if _infinitive_at(doc, j + 1):
+                    return start
+                if first is None and j < i + 10:
+                    first = start  # a bare noun after the preposition: only near the verb
+        if doc[j].is_punct and doc[j].text not in M.ALL_MARKS and doc[j].text not in "()" \
+                or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper() and not _modifies_object(doc[j]):
+            break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
+    return first
+
+
+def _infinitive_at(doc: Doc, k: int) -> bool:
+    """An infinitive at k, past an opening mark and clitics (`« ne pas céder »`, `s'abstenir`)."""
+    if k < len(doc) and doc[k].text in M.OPENERS:
+        k += 1
+    return k < len(doc) and (doc[k].morph.get("VerbForm") == ["Inf"] or _infinitive_after_clitics(doc, k))
+
+
 def _past_setting(doc: Doc, i: int) -> int | None:
     """After `sur X`, `devant la presse`, `dans un communiqué`: where an indefinite noun phrase with marks starts."""
     if doc[i].lower_ not in ("sur", "devant", "dans", "lors", "auprès", "depuis"):
         return None
     for k in range(i + 1, min(len(doc) - 2, i + 6)):
+        if doc[k].text in M.OPENERS and k > i + 2 and doc[k - 1].pos_ in ("NOUN", "PROPN"):
+            return k  # `a salué dans un communiqué « l'esprit d'ouverture » de …`: the marks open the object
         if doc[k].is_punct or doc[k].pos_ in ("VERB", "AUX"):
             return None
         if doc[k].lower_ in ("un", "une", "des") and k > i + 1 and any(
@@ -124,10 +162,27 @@ def _past_setting(doc: Doc, i: int) -> int | None:
     return None
 
 
+def _modifies_object(tok) -> bool:
+    """`a demandé aux Suisses établis en Géorgie d'éviter …`: a participle that qualifies the object."""
+    return tok.dep_ == "acl" and tok.morph.get("VerbForm") == ["Part"] and not tok.lower_.endswith("ant")
+
+
 # Between a cue verb and its content, besides the time words: the speaker's own side and the time phrases
 # whose first word is no time word (`la veille au soir`, `ce week-end`)
 _ASIDES = OWN_SIDE + tuple(tuple(a.split()) for a in (
     "la veille au soir", "la veille au matin", "la veille", "le lendemain", "ce week-end", "néanmoins"))
+
+
+def _in_relative_on_noun(cue: Cue) -> bool:
+    """The cue opens on `N que <subject>`: a relative clause whose object is the noun before, so an
+    infinitive after the cue says what was said of that noun, not what was said."""
+    doc = cue.span.doc
+    for k in range(cue.span.start - 1, max(-1, cue.span.start - 7), -1):
+        if doc[k].pos_ in ("VERB", "AUX") or doc[k].is_punct:
+            return False
+        if doc[k].lower_ in ("que", "qu'", "qu’"):
+            return k > 0 and doc[k - 1].pos_ in ("NOUN", "PROPN") and k + 1 < cue.span.start
+    return False
 
 
 def _restrictive(cue: Cue) -> bool:
@@ -178,6 +233,29 @@ def before_coordinated_verb(cue: Cue, base: int, s: int, e: int) -> int:
                 k.pos_ in ("AUX", "ADV") or k.lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
                 for k in t.doc[cc.i + 1:t.i]):
             return base + cc.idx
+    return _before_same_auxiliary(cue, base, s, e)
+
+
+def _before_same_auxiliary(cue: Cue, base: int, s: int, e: int) -> int:
+    """`a jugé que « la ligne rouge » avait été franchie et a convoqué le conseil`: when the parse hangs the
+    second verb inside the clause, `et` + the cue's own auxiliary + a participle, with no subject between and
+    that auxiliary nowhere earlier in the clause, is still the cue's subject acting again."""
+    doc = cue.span.doc
+    aux = next((t for t in cue.span if t.pos_ == "AUX" and t.lower_ in ("a", "ont", "avait", "avaient")), None)
+    if aux is None:
+        return e
+    span = doc.char_span(s - base, e - base, alignment_mode="contract")
+    if span is None:
+        return e
+    for t in span:
+        if t.lower_ == aux.lower_:
+            return e  # `que l'armée a tué … et a blessé …`: the clause's own tense, its own coordination
+        if t.lower_ == "et" and t.i + 2 < len(doc):
+            k = t.i + 1
+            while k < len(doc) - 1 and doc[k].lower_ in ("ne", "n'", "n’", "s'", "s’", "se", "l'", "l’", "y", "en"):
+                k += 1
+            if doc[k].lower_ == aux.lower_ and doc[k + 1].morph.get("VerbForm") == ["Part"]:
+                return base + t.idx
     return e
 
 
@@ -217,6 +295,18 @@ def object_end(text: str, mark_end: int, e: int) -> int:
         for m in _OBJECT_SETTING.finditer(text, mark_end, e):
             if m.start() >= mark_end + 3:
                 return m.start()
+    return e
+
+
+_NARRATOR_AFTER_MARKS = re.compile(r"[\s\u00a0]*,[\s\u00a0]+(?!(?:et|ou|mais|puis|que|qu['’])\b)", re.I)
+
+
+def after_marked_clause(text: str, marked: list[M.Marked], s: int, e: int) -> int:
+    """`juge que « la balle est dans leur camp », à quatre jours de la grève`: a clause wholly in marks ends
+    at its closing mark; what follows the comma is the narrator's (`, mais que …` still continues)."""
+    m = next((m for m in marked if m.open == s and m.closed), None)
+    if m is not None and m.outer_end < e and _NARRATOR_AFTER_MARKS.match(text, m.outer_end, e):
+        return m.outer_end
     return e
 
 

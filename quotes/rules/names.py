@@ -191,7 +191,7 @@ class NameResolver:
         elif mention.kind == "org":
             name = _strip_article(m)
         elif first in ("un", "une", "des", "plusieurs", "deux", "trois"):
-            name = m  # an anonymous source keeps its description
+            name = self._taken_up(low, mention.end, text) or m  # an anonymous source keeps its description
         else:
             name = self._role_name(m, mention.start, text)
         if remember:
@@ -313,14 +313,32 @@ class NameResolver:
         if words and words[0] in ("le", "la", "l") and head in _role_nouns():
             # "Mark Rutte : « … » … a déclaré le secrétaire général": the person just named.
             fem = True if words[0] == "la" else False if words[0] == "le" else None
+            # in the same paragraph: an interviewer's `Le haut-commissaire affirme que …` is not the guest
             near = [(st, n) for st, _, n, _ in self.persons_at
-                    if pos - 300 <= st < pos and not self._in_quote(st) and self._compatible(n, fem, None)]
+                    if pos - 300 <= st < pos and not self._in_quote(st) and self._compatible(n, fem, None)
+                    and "\n" not in text[st:pos]]
             if near:
                 return self.fullest(near[-1][1])
             ahead = self._named_after(pos, text, fem)
             if ahead:
                 return ahead
         return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
+
+    def _taken_up(self, role: str, pos: int, text: str) -> str | None:
+        """`Une porte-parole du ministère a précisé … Cette porte-parole, Jelena Marković-Ilić, a …`: the
+        next sentence takes the role up with a demonstrative and names its holder in apposition."""
+        words = role.replace("'", " ").split()
+        head = next((w for w in words[1:] if w in _role_nouns()), None)
+        stop = _SENTENCE_END.search(text, pos, pos + 400)
+        if head is None or stop is None:
+            return None
+        nxt = fold(text[stop.end():stop.end() + 80])
+        m = re.match(r"\s*(?:ce|cet|cette)\s+" + re.escape(head) + r"[^,.;:]{0,40},\s*", nxt)
+        if m is None:
+            return None
+        at = stop.end() + m.end()
+        name = next((n for st, _, n, _ in self.persons_at if at - 2 <= st <= at + 2), None)
+        return self.fullest(name) if name else None
 
     def _named_after(self, pos: int, text: str, feminine: bool | None) -> str | None:
         """A role whose holder the article names only after it: `a déclaré le porte-parole de l'AFC, dont
@@ -346,7 +364,8 @@ class NameResolver:
             return None
         lead = fold(between[stops[0].end():]).replace("'", " ").replace(",", " ").split()
         # `Cet officier, le capitaine de frégate Daniel Ostrowski, a …`: a demonstrative takes the role up
-        if (not lead or len(lead) <= 2 and lead[-1] in _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
+        # (`Le ministre délégué, X, …`: a role noun and its qualifier)
+        if (not lead or len(lead) <= 3 and set(lead[1:]) & _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
                 and text[en:en + 1] in (",", " "):
             return self.fullest(name)
         return None

@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
+_FULL_STOP = re.compile(r"[.!?…][»\"”)]?\s*$")  # a headline ends on none (`X : « … »`)
 # Lines between a title and its body: dates, bylines, credits, a video's caption.
 _META_LINE = re.compile(
     r"(?i)^(publié|mis à jour|modifié|published|updated|par\s|texte par|avec notre correspondant|▶|©|"
@@ -162,6 +163,11 @@ def _across_boxes(runs, lines: list[Line], i: int, j: int) -> tuple[int, int, se
                 if run[1] - lo > _BOX_LINES:
                     break
                 skipped.update(range(j + 1, run[1]))
+                k = run[1]
+                # the box's own headlines, when they weigh enough to open the run (`Pipeline : « … », déplorent …`)
+                while k < run[2] and k - lo < _BOX_LINES and not _FULL_STOP.search(lines[k].text):
+                    skipped.add(k)
+                    k += 1
                 j = run[2]
             else:
                 if cur_run[1] - cur_lo > _BOX_LINES:

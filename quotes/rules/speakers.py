@@ -16,9 +16,10 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from .clauses import DATELINE
 from .cues import skip_adjuncts
 from .proposal import Proposal
-from .lexicons import fold, folded_words, time_words
+from .lexicons import first_name_gender, fold, folded_words, time_words
 from .parse import entities, entities_in, per_doc, sentence_of, sentences, text_of
 
 PRONOUNS = {"il", "elle", "ils", "elles", "-il", "-elle", "-ils", "-elles", "lui", "eux"}
@@ -56,8 +57,7 @@ def _kind_of(span: SpacySpan) -> str:
         return "role"
     if len(words) == 1 and words[0].lower_ in PRONOUNS:
         return "pronoun"
-    ents = entities_in(span)
-    if any(e.label_ == "PER" for e in ents) or _looks_like_name([t.text for t in words]):
+    if _holders(span) or _looks_like_name([t.text for t in words]):
         return "name"
     content = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
     first = content[0] if content else words[0]
@@ -75,10 +75,19 @@ def _looks_like_name(words: list[str]) -> bool:
     ) and not any(fold(w) in ("le", "la", "les") for w in words)
 
 
+def _holders(span: SpacySpan) -> list[SpacySpan]:
+    """The tagger's PER entities in a mention that may name who speaks. Not an office (`un conseiller du
+    Premier ministre nigérien`), nor a complement after `de` (`le président du conseil municipal de Khiam`:
+    a place or a body the tagger took for a surname)."""
+    doc = span.doc
+    return [e for e in entities_in(span) if e.label_ == "PER" and fold(e[0].text) not in _role_nouns()
+            and not (e.start > span.start + 1 and doc[e.start - 1].lower_ in ("de", "du", "d'", "d’", "des")
+                     and fold(doc[e.start - 2].text) not in _role_nouns())]  # `le général de Gaulle` stays
+
+
 def _name_tail(span: SpacySpan) -> SpacySpan:
     """Within `le secrétaire d'Etat américain Antony Blinken`, the name at the end."""
-    # `un conseiller du Premier ministre nigérien`: the tagger's PER on an office is no name
-    per = [e for e in entities_in(span) if e.label_ == "PER" and fold(e[0].text) not in _role_nouns()]
+    per = _holders(span)
     if per:
         e = per[-1]
         s = e.start
@@ -183,10 +192,10 @@ def _whole_compound(span: SpacySpan) -> SpacySpan:
     the parse may then make one half the subject. A capitalised mention starting or ending inside such a
     compound takes all of it."""
     doc, s, e = span.doc, span.start, span.end
-    if not span[0].text[:1].isupper():
-        return span
-    while (s >= 2 and doc[s - 1].text in _HYPHENS and not doc[s - 1].whitespace_ and not doc[s - 2].whitespace_
-           and doc[s - 2].is_alpha):
+    if not span[-1].text[:1].isupper():
+        return span  # (`la CGT` of `la CGT-Cheminots` extends to the right)
+    while (span[0].text[:1].isupper() and s >= 2 and doc[s - 1].text in _HYPHENS and not doc[s - 1].whitespace_
+           and not doc[s - 2].whitespace_ and doc[s - 2].is_alpha):
         s -= 2
     while (e + 1 < len(doc) and doc[e].text in _HYPHENS and not doc[e - 1].whitespace_ and not doc[e].whitespace_
            and doc[e + 1].text[:1].isupper() and doc[e + 1].is_alpha):
@@ -288,6 +297,7 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
             for t in doc[left:child.i]:
                 if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
                     left = t.i + 1
+            left = _broken_subject_start(doc, left)
             right = child.right_edge.i + 1
             colon = next((t.i for t in doc[left:right] if t.text == ":"), None)
             if colon is not None:
@@ -302,6 +312,11 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
                 cut = next(t.i for t in span if t.text == ",")
                 span = doc[span.start:cut]
             if span.text.strip().lower() in ("qui", "lequel", "laquelle"):
+                # `a annoncé le gouvernement du Kosovo, qui dénonce un « enlèvement »`: the antecedent
+                k = child.i - 1 if child.i and doc[child.i - 1].text == "," else child.i
+                m = _mention(_np_before(doc, k, _clause_floor(doc, k)), base, "subject", 0.8)
+                if m is not None and m.kind != "pronoun":
+                    return m
                 break
             nxt = doc[span.end] if span.end < len(doc) else None
             if nxt is not None and nxt.lower_ in ("dernier", "dernière", "derniers", "dernières"):
@@ -325,6 +340,20 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
     return m
 
 
+def _broken_subject_start(doc: Doc, left: int) -> int:
+    """`La cheffe de file de la coalition pro-européenne Ensemble pour la Géorgie a répliqué`: the parser
+    made the name at the end the subject and left the role before it hanging; a verbless noun phrase
+    with a role noun from the clause's start up to the subject is the subject's head."""
+    floor = _clause_floor(doc, left)
+    if floor >= left or doc[floor].pos_ != "DET":
+        return left
+    before = doc[floor:left]
+    if all(t.pos_ in ("DET", "NOUN", "ADJ", "ADP", "PROPN") or t.text in _HYPHENS for t in before) \
+            and any(fold(t.text) in _role_nouns() for t in before):
+        return floor
+    return left
+
+
 def _clause_floor(doc: Doc, i: int) -> int:
     """Token index after the last sentence end or line break before i (the parser's sentences
     split coordinated subjects when the parse fails: "Washington et | ses alliés accusent")."""
@@ -332,9 +361,16 @@ def _clause_floor(doc: Doc, i: int) -> int:
     while k >= 0:
         t = doc[k]
         if t.is_space and "\n" in t.text or t.text in (".", "!", "?", "»", "”") and k + 1 < i and doc[k + 1].text[:1].isupper():
-            return k + 1
+            break
         k -= 1
-    return 0
+    floor = k + 1
+    # `TUNIS, 7 mai (TAP) - Les délégations …`: a wire dateline is no part of the clause
+    dateline = DATELINE.match(doc.text, doc[floor].idx) if floor < len(doc) else None
+    if dateline:
+        past = next((t.i for t in doc[floor:i] if t.idx >= dateline.end()), None)
+        if past is not None:
+            return past
+    return floor
 
 
 def _nearby(p: Proposal, doc: Doc, base: int) -> list[Mention]:
@@ -392,6 +428,10 @@ def _not_a_name(doc: Doc, e: SpacySpan) -> bool:
     """NER's PER on a capitalised participle or adjective opening a sentence (`Reçue en milieu de matinée, une
     délégation …`, `Insuffisant pour la Coordination rurale, …`): a word, not a person."""
     t = doc[e.start]
+    if len(e) == 1 and e.start >= 2 and doc[e.start - 1].lower_ in ("de", "du", "d'", "d’") \
+            and doc[e.start - 2].pos_ in ("NOUN", "ADJ") and fold(doc[e.start - 2].text) not in _role_nouns() \
+            and first_name_gender(t.text) is None:
+        return True  # `le président du conseil municipal de Khiam`: a lone surname-like word after `de` is a place
     at_start = t.i == 0 or doc[t.i - 1].text in (".", "!", "?", ":", "»", "«") or "\n" in doc[t.i - 1].text_with_ws
     if len(e) != 1 or not at_start:
         return False
@@ -425,4 +465,5 @@ def _person_spans(doc: Doc) -> list[SpacySpan]:
         ):
             out.append(doc[i:j])
         i = max(j, i + 1)
-    return sorted(out, key=lambda s: s.start)
+    # `Nino Tsereteli-Gabunia` tagged as far as the hyphen
+    return sorted((_whole_compound(e) for e in out), key=lambda s: s.start)
