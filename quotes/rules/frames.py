@@ -134,7 +134,7 @@ def _object_then_content(doc: Doc, i: int, frames: frozenset[str]) -> int | None
                     return start
                 if first is None and j < i + 10:
                     first = start  # a bare noun after the preposition: only near the verb
-        if doc[j].is_punct and doc[j].text not in M.ALL_MARKS and doc[j].text not in "()" \
+        if doc[j].is_punct and doc[j].text not in M.ALL_MARKS and doc[j].text not in ("(", ")") \
                 or doc[j].pos_ == "VERB" and not doc[j].text[:1].isupper() and not _modifies_object(doc[j]):
             break  # a capitalised "verb" is a name the tagger misread (`accuse Bangkok d'avoir …`)
     return first

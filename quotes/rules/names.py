@@ -332,13 +332,13 @@ class NameResolver:
         stop = _SENTENCE_END.search(text, pos, pos + 400)
         if head is None or stop is None:
             return None
-        nxt = fold(text[stop.end():stop.end() + 80])
-        m = re.match(r"\s*(?:ce|cet|cette)\s+" + re.escape(head) + r"[^,.;:]{0,40},\s*", nxt)
-        if m is None:
+        # the first person named in the next 80 characters, with only the demonstrative role before it
+        # (folded for the comparison only: offsets stay the text's own)
+        first = next(((st, n) for st, _, n, _ in self.persons_at if stop.end() < st <= stop.end() + 80), None)
+        if first is None or not re.fullmatch(r"\s*(?:ce|cet|cette)\s+" + re.escape(head) + r"[^,.;:]{0,40},\s*",
+                                             fold(text[stop.end():first[0]])):
             return None
-        at = stop.end() + m.end()
-        name = next((n for st, _, n, _ in self.persons_at if at - 2 <= st <= at + 2), None)
-        return self.fullest(name) if name else None
+        return self.fullest(first[1])
 
     def _named_after(self, pos: int, text: str, feminine: bool | None) -> str | None:
         """A role whose holder the article names only after it: `a déclaré le porte-parole de l'AFC, dont

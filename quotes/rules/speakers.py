@@ -365,7 +365,7 @@ def _clause_floor(doc: Doc, i: int) -> int:
         k -= 1
     floor = k + 1
     # `TUNIS, 7 mai (TAP) - Les délégations …`: a wire dateline is no part of the clause
-    dateline = DATELINE.match(doc.text, doc[floor].idx) if floor < len(doc) else None
+    dateline = DATELINE.match(text_of(doc), doc[floor].idx) if floor < len(doc) else None
     if dateline:
         past = next((t.i for t in doc[floor:i] if t.idx >= dateline.end()), None)
         if past is not None:

@@ -26,11 +26,11 @@ from quotes.document import Document
     ("Il a accusé deux partis d'«attiser la colère» en diffusant des rumeurs.",
      ("mixed", "«attiser la colère» en diffusant des rumeurs")),
 ])
-def test_content_past_a_setting_or_an_object(pipeline, quote_spans, text, want):
+def test_content_past_a_setting_or_an_object(quote_spans, text, want):
     assert quote_spans(text) == [want]
 
 
-def test_faire_etat_de_reports_the_facts_with_their_setting(pipeline, quote_spans):
+def test_faire_etat_de_reports_the_facts_with_their_setting(quote_spans):
     text = "L'agence officielle fait état de \"plus de vingt roquettes\" tombées en une heure sur la ville."
     assert quote_spans(text) == [("mixed", '"plus de vingt roquettes" tombées en une heure sur la ville')]
     # without the source's words in marks it is a count, not a quote
@@ -47,18 +47,18 @@ def test_faire_etat_de_reports_the_facts_with_their_setting(pipeline, quote_span
     ("La ministre s'est félicitée qu'«un pas important» ait été franchi, à l'issue de dix heures de discussions.",
      ("mixed", "«un pas important» ait été franchi")),
 ])
-def test_the_narrator_takes_over(pipeline, quote_spans, text, want):
+def test_the_narrator_takes_over(quote_spans, text, want):
     assert quote_spans(text) == [want]
 
 
-def test_the_clause_keeps_its_own_coordination_and_its_mais_que(pipeline, quote_spans):
+def test_the_clause_keeps_its_own_coordination_and_its_mais_que(quote_spans):
     assert quote_spans("Il a dit que l'armée a tué trois civils et a blessé dix autres.") == [
         ("indirect", "l'armée a tué trois civils et a blessé dix autres")]
     assert quote_spans("Elle estime que « la situation est grave », mais que rien n'est perdu.") == [
         ("mixed", "« la situation est grave », mais que rien n'est perdu")]
 
 
-def test_a_setting_before_the_marks_is_the_narrators(pipeline, quote_spans):
+def test_a_setting_before_the_marks_is_the_narrators(quote_spans):
     text = "À New York, « le texte sera prêt avant la fin du mois », a précisé la porte-parole."
     assert quote_spans(text) == [("direct", "le texte sera prêt avant la fin du mois")]
 
@@ -69,11 +69,11 @@ def test_a_setting_before_the_marks_is_the_narrators(pipeline, quote_spans):
     # the infinitive says what was said of the noun before the relative
     "Le forage a rouvert une querelle que les deux capitales disaient avoir mise en sommeil depuis 2023.",
 ])
-def test_relatives_are_no_reports(pipeline, quote_spans, text):
+def test_relatives_are_no_reports(quote_spans, text):
     assert quote_spans(text) == []
 
 
-def test_a_long_pour_source_with_a_description(pipeline, quote_spans):
+def test_a_long_pour_source_with_a_description(pipeline):
     text = ("Pour l'économiste de l'énergie Rachid Aït-Benali, enseignant à l'université, le gouvernement cherche "
             "moins à punir ses voisins qu'à leur montrer sa force.")
     got = pipeline.annotate(Document("t", text)).quotes
@@ -81,7 +81,7 @@ def test_a_long_pour_source_with_a_description(pipeline, quote_spans):
         ("le gouvernement cherche moins à punir ses voisins qu'à leur montrer sa force", "Rachid Aït-Benali")]
 
 
-def test_an_elided_capital_before_a_name_is_no_negation(pipeline, quote_spans):
+def test_an_elided_capital_before_a_name_is_no_negation(pipeline):
     text = "Attaque près de Gao : N’Djamena affirme que des hommes armés venus du Niger ont visé un camp."
     got = pipeline.annotate(Document("t", text)).quotes
     assert [(q.text, q.speaker_name) for q in got] == [
@@ -89,7 +89,7 @@ def test_an_elided_capital_before_a_name_is_no_negation(pipeline, quote_spans):
     assert [t.text for t in pipeline.nlp("N'Golo et N’Djamena. N'importe qui")][:4] == ["N'Golo", "et", "N’Djamena", "."]
 
 
-def test_a_teaser_box_headline_that_weighs_like_prose_stays_out(pipeline, quote_spans):
+def test_a_teaser_box_headline_that_weighs_like_prose_stays_out(quote_spans):
     text = ("Le maire a dénoncé mardi le projet de gazoduc devant le conseil municipal, réuni en séance "
             "extraordinaire pour la troisième fois depuis le début de l'année, et il a promis de saisir la justice "
             "si le tracé n'était pas modifié avant l'été.\n\n"
@@ -105,6 +105,6 @@ def test_a_teaser_box_headline_that_weighs_like_prose_stays_out(pipeline, quote_
     assert any(t.startswith("le tracé pouvait encore changer") for t in got)
 
 
-def test_a_title_ends_at_its_site_separator(pipeline, quote_spans):
+def test_a_title_ends_at_its_site_separator(quote_spans):
     text = "Tirs sur Gao : l'ONU appelle les deux camps à \"cesser immédiatement\" les tirs | Jour 3\nPar la rédaction"
     assert quote_spans(text) == [("mixed", '"cesser immédiatement" les tirs')]
