@@ -18,7 +18,7 @@ from importlib import resources
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from .lexicons import time_words, words
+from .lexicons import first_name_gender, time_words, words
 from .parse import sentence_of
 
 AUXILIARIES = {
@@ -37,6 +37,7 @@ INSIDE_GROUP = {
     "souvent", "toujours", "récemment", "mardi", "lundi", "mercredi", "jeudi", "vendredi",
     "samedi", "dimanche", "hier", "soir", "matin",
 }
+_OBJECT_CLITICS = {"nous", "vous", "me", "m'", "m’", "lui", "leur", "te", "t'", "t’"}
 PRONOUNS = {"il", "elle", "ils", "elles", "on", "-il", "-elle", "-ils", "-elles", "-on", "t-il", "t-elle"}
 _DETERMINERS = {
     "le", "la", "l'", "l’", "les", "un", "une", "des", "du", "sa", "son", "ses", "leur", "leurs", "cette", "ce",
@@ -171,6 +172,32 @@ def phrase_at(doc: Doc, i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
 
 
 _SEASONS = {"automne", "été", "hiver", "printemps"}
+_PARTICIPLE = re.compile(r"(?:ée?s?|ie?s?|ise?s?|ue?s?|inte?s?)$")
+_OPENER_PREPOSITIONS = {"par", "à", "au", "aux", "auprès", "sur", "lors", "en", "dans", "depuis"}
+
+
+def participle_words(first: str, second: str) -> bool:
+    """`Joint par`, `Interrogée sur`, `Contacté à`: a participle then a preposition (lower-case words)."""
+    return _PARTICIPLE.search(first) is not None and second in _OPENER_PREPOSITIONS
+
+
+def participle_opener(doc: Doc, i: int) -> int:
+    """`Joint par téléphone,` / `Interrogée sur France Inter,` opening a clause: the index past its comma,
+    else 0. A capitalised participle then a preposition, up to a comma within eight words with no verb."""
+    if i + 2 >= len(doc):
+        return 0
+    t = doc[i]
+    at_start = i == 0 or doc[i - 1].text in (".", "!", "?", ":", "»") or "\n" in doc[i - 1].text_with_ws
+    if not (at_start and t.is_title and participle_words(t.lower_, doc[i + 1].lower_)):
+        return 0
+    if first_name_gender(t.text) is not None:
+        return 0  # `Ali par …`: a first name, not a participle
+    for k in range(i + 2, min(len(doc), i + 10)):
+        if doc[k].text == ",":
+            return k + 1
+        if doc[k].pos_ in ("VERB", "AUX") or doc[k].text in ("«", "»", ".", ";", ":"):
+            return 0
+    return 0
 
 
 def skip_adjuncts(doc: Doc, i: int) -> int:
@@ -202,8 +229,13 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
         if hit:
             i += hit
             continue
-        # "à Reuters", "au Soir", "à l'AFP", "auprès de l'AFP", "à la télévision d'État" before the subject.
-        if low in ("à", "au", "aux", "auprès") and i + 1 < len(doc):
+        opener = participle_opener(doc, i)
+        if opener:
+            i = opener  # `Joint par téléphone, X a assuré …`: the participle's setting, then the subject
+            continue
+        # "à Reuters", "au Soir", "à l'AFP", "auprès de l'AFP", "à la télévision d'État", "depuis Goma",
+        # "sur les ondes de la radio publique", "devant la presse" before the subject.
+        if low in ("à", "au", "aux", "auprès", "sur", "devant", "depuis") and i + 1 < len(doc):
             j = i + 1
             if doc[j].lower_ in ("de", "du", "des"):
                 j += 1
@@ -211,9 +243,30 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
                 j += 1
             # the PP is a proper name or a short common noun phrase, then the subject starts with a determiner or a name
             k = j
-            while k < len(doc) and k - j < 4 and (doc[k].pos_ in ("PROPN", "NOUN", "ADJ") or doc[k].text[:1].isupper()):
-                k += 1
-            if k > j and k < len(doc) and (doc[k].pos_ in ("DET", "PROPN") or doc[k].lower_ in ("un", "une", "le", "la", "l'", "les")):
+            if k < len(doc) and doc[k].ent_iob_ == "B" and doc[k].ent_type_ in ("LOC", "ORG", "MISC"):
+                k += 1  # a named place or outlet ends where its entity does (`depuis Goma Espérance M.`)
+                while k < len(doc) and doc[k].ent_iob_ == "I":
+                    k += 1
+                if low == "depuis" and k - j > 2 and k < len(doc) and doc[k].text == "," and doc[j + 1].is_title:
+                    k = j + 1  # `depuis Goma Espérance Mapendo,` tagged one place: a town, then the speaker
+            else:
+                while k < len(doc) and k - j < 4 and (doc[k].pos_ in ("PROPN", "NOUN", "ADJ") or doc[k].text[:1].isupper()):
+                    k += 1
+                if k > j and k + 1 < len(doc) and doc[k].lower_ in ("de", "du", "d'", "d’") and low in ("sur", "devant"):
+                    k0 = k  # `sur les ondes de la radio publique`: one complement of the PP's noun
+                    k += 1
+                    if doc[k].lower_ in ("l'", "l’", "la", "le", "les"):
+                        k += 1
+                    k1 = k
+                    while k < len(doc) and k - k1 < 3 and doc[k].pos_ in ("PROPN", "NOUN", "ADJ"):
+                        k += 1
+                    if k == k1:
+                        k = k0
+            determiner = doc[k].lower_ in ("un", "une", "le", "la", "l'", "les") if k < len(doc) else False
+            if low in ("sur", "devant") and not determiner:
+                break  # `Sur l'antenne de Télé Sahel, le ministre`: only `… le président` opens a subject here
+            if k > j and k < len(doc) and (doc[k].pos_ in ("DET", "PROPN") or determiner
+                                           or low == "depuis" and doc[k].is_title):
                 i = k
                 continue
         break
@@ -266,6 +319,11 @@ def cue_group(doc: Doc, head: Token, entries: tuple[CueEntry, ...]) -> tuple[Spa
         "-t", "se", "s'", "s’"
     ):
         start += 1
+    # `», nous explique X` / `», m'a dit X`: an object clitic opening an incise belongs to its verb group
+    # (after a comma or a closing mark only: `nous expliquons` has `nous` for subject)
+    if start > 1 and doc[start - 1].lower_ in _OBJECT_CLITICS and doc[start - 2].text in (",", "»", '"', "”") \
+            and not doc[start].lower_.endswith(("ons", "ez")):
+        start -= 1
     # Chains: "a dit espérer", "a affirmé vouloir" — a second cue verb in the infinitive.
     by_form, _ = load_lexicon()
     chained: tuple = ()
@@ -333,13 +391,46 @@ def _negated(doc: Doc, group: Span, head: Token) -> bool:
     return ne and any(t.lower_ in _NEGATORS for t in doc[lo:min(len(doc), head.i + 2)])
 
 
+@lru_cache(maxsize=1)
+def _other_senses() -> tuple[frozenset[str], frozenset[str]]:
+    """(verbs whose reflexive is another verb, verbs that are another verb before `de`): data/other_senses.txt."""
+    reflexive, before_de = set(), set()
+    for row in words("other_senses.txt"):
+        first, _, rest = row.partition(" ")
+        if first == "se":
+            reflexive.add(rest)
+        elif first.startswith(("s'", "s’")):
+            reflexive.add(first[2:])
+        elif rest == "de":
+            before_de.add(first)
+    return frozenset(reflexive), frozenset(before_de)
+
+
+def _reflexive_use(doc: Doc, head: Token) -> bool:
+    """`se poursuivaient`, `s'est poursuivi`, `ne s'est pas poursuivi` (not `se contentant de répéter`)."""
+    k = head.i - 1
+    while k >= 0 and (doc[k].lower_ in AUXILIARIES or doc[k].lower_ in ("ne", "n'", "n’", "pas", "plus", "jamais")):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in ("se", "s'", "s’")
+
+
 def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
-    """A multiword cue needs its fixed words after the verb, a reflexive one its pronoun before."""
+    """A multiword cue needs its fixed words after the verb, a reflexive one its pronoun before; a plain
+    one must not be used in another sense (data/other_senses.txt)."""
     if e.tail and [t.lower_ for t in doc[head.i + 1:head.i + 1 + len(e.tail)]] != list(e.tail):
         return False
+    before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
     if e.reflexive:
-        before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
         return bool(before & {"se", "s'", "s’", "me", "m'", "nous", "vous", "te", "t'"})
+    reflexive, before_de = _other_senses()
+    if e.cue in reflexive and _reflexive_use(doc, head):
+        return False
+    if e.cue in before_de:
+        k = head.i + 1
+        while k < len(doc) and doc[k].text in ("«", '"', "“", "‘"):
+            k += 1  # `relevait « d'une prise d'otage »`
+        if k < len(doc) and doc[k].lower_ in ("de", "d'", "d’", "du"):
+            return False
     return True
 
 

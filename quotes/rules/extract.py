@@ -79,6 +79,9 @@ def _incise_inside(cues: list[Cue], base: int, text: str, m: M.Marked) -> tuple[
         if not re.search(r",[\s\u00a0]*$", text[m.start:cs]):
             continue
         rest = re.match(r"[^,.;«»\"]{0,60},", text[ce:m.end])
+        if rest is None and c.inverted_subject is not None:
+            # `« A, assure-t-elle. B »`: the incise ends a sentence and the marks go on
+            rest = re.match(r"\.[\s\u00a0]+(?=[A-ZÉÈÀÇ«])", text[ce:m.end])
         if rest is None:
             continue
         return c, text.rindex(",", m.start, cs), ce + rest.end()
@@ -199,7 +202,8 @@ def _incise_ok(cue: Cue) -> bool:
         return True
     doc = cue.span.doc
     head = cue.head
-    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"]:
+    present = any(head.lower_ + "r" == e.cue for e in cue.entries)  # `raconte` tagged a participle
+    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"] and not present:
         return False  # `"Eau pour tous", lancée l'an dernier`: an adjectival participle, not a cue
     nxt = skip_adjuncts(doc, cue.span.end)
     if nxt >= len(doc):

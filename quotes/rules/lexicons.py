@@ -74,6 +74,8 @@ def first_name_gender(first: str) -> bool | None:
     f = fold(first).strip(".")
     if f in _first_names():
         return _first_names()[f]
+    if "-" in f and f.split("-")[0] in _first_names():
+        return _first_names()[f.split("-")[0]]
     if len(f) > 2 and f.endswith("a"):
         return True
     return None

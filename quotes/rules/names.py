@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from .cues import participle_words
 from .interview import expands
-from .lexicons import first_name_gender, role_equivalents
+from .lexicons import first_name_gender, folded_words, role_equivalents
 from .parse import sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
@@ -120,7 +121,8 @@ class NameResolver:
         left = doc[max(sent.start, ent.start - 10):ent.start]
         ltxt = left.text.strip(" ,")
         # `l'envoyée spéciale de l'Union africaine, la Burkinabè Aminata …`: a demonym between role and name
-        ltxt = re.sub(r",?\s*(?:le|la|l'|l’)\s*[A-ZÉ][\w-]+$", "", ltxt).strip(" ,") or ltxt
+        # (`le ministre de la Défense, X`: the role's own complement, not a demonym)
+        ltxt = re.sub(r"(?<!\bde)(?<!\bde )(?<!\bde  ),?\s*(?:le|la|l'|l’)\s*[A-ZÉ][\w-]+$", "", ltxt).strip(" ,") or ltxt
         m = re.search(r"(?:^|[,(]\s*|\b)((?:le|la|l'|l’|du|de la|son|sa)?\s*[a-zé][\w'’ -]{3,80})$", ltxt)
         if m:
             role = m.group(1)
@@ -130,8 +132,18 @@ class NameResolver:
             self.links.append((fold(role), name, base + ent.start_char))
             # `le ministre de la Défense, le général X`: a title between the role and the name
             rest = ltxt[:m.start(1)].rstrip(" ,")
-            if len(m.group(1).split()) <= 3 and ltxt[m.start(1) - 2:m.start(1)].strip() == ",":
-                prev = re.search(r"((?:le|la|l'|l’)\s*[a-zé][\w'’ -]{3,80})$", rest)
+            continued = re.match(r"(?:de|du|des|d'|d’)\b", m.group(1)) is not None
+            if continued and not rest:
+                wide = doc[max(sent.start, ent.start - 20):ent.start].text.strip(" ,")
+                rest = wide[:len(wide) - len(ltxt)].rstrip(" ,")
+                ltxt = wide
+                m_start = len(wide) - len(m.group(1))
+            else:
+                m_start = m.start(1)
+            if (len(m.group(1).split()) <= 3 or continued) and ltxt[m_start - 2:m_start].strip() == ",":
+                # `le ministre de l'Intérieur, de la Sécurité publique et du Développement, X`: the role's
+                # head before the list of its portfolios
+                prev = re.search(r"((?:[Ll]e|[Ll]a|[Ll]'|[Ll]’)\s*[a-zé][\w'’ -]{3,80})$", rest)
                 if prev:
                     self.links.append((fold(prev.group(1)), name, base + ent.start_char))
         right = doc[ent.end:min(sent.end, ent.end + 12)].text
@@ -179,7 +191,8 @@ class NameResolver:
         if len(words) == 2 and words[0] in _POSSESSIVE and words[1] in _GROUP_NOUNS and self.org_history:
             name = self.org_history[-1]  # "Son parti a affirmé": the organisation that spoke before
         elif mention.kind == "pronoun":
-            name = self._pronoun(mention.start, text, feminine)
+            # `« … à Amdjarass … », a-t-il déclaré`: no antecedent inside the quote the pronoun closes
+            name = self._pronoun(min(mention.start, cue_pos), text, feminine)
         elif _strip_article(m) in self.acronyms(text):
             name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
         elif mention.kind == "name":
@@ -232,9 +245,12 @@ class NameResolver:
         known = [(st, n) for st, n in since if self._gender(n) is not None]
         if known:
             return self.fullest(known[-1][1])
-        if since and feminine is not None and self.history:
+        fresh = [(st, n) for st, n in since if st > para and self._last_quote_pos <= para]
+        if since and feminine is not None and self.history and not fresh:
             # A person of unknown gender named since the last quote, against a last speaker
-            # whose gender agrees with the pronoun: the pronoun continues the speaker.
+            # whose gender agrees with the pronoun: the pronoun continues the speaker (unless the
+            # person opens a new paragraph the last quote is not in: `Joint par notre rédaction, X dément …
+            # « … », nous a-t-il déclaré`).
             last, g = self.history[-1]
             if (g if g is not None else self._gender(last)) == feminine:
                 return last
@@ -365,7 +381,10 @@ class NameResolver:
         lead = fold(between[stops[0].end():]).replace("'", " ").replace(",", " ").split()
         # `Cet officier, le capitaine de frégate Daniel Ostrowski, a …`: a demonstrative takes the role up
         # (`Le ministre délégué, X, …`: a role noun and its qualifier)
-        if (not lead or len(lead) <= 3 and set(lead[1:]) & _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
+        # (`… a dénoncé une « provocation ». Joint par téléphone, Fabrice Q., …`: the participle's setting)
+        raw = between[stops[0].end():].lower().split()
+        opener = 2 <= len(raw) <= 8 and participle_words(raw[0], raw[1]) and first_name_gender(raw[0]) is None
+        if (not lead or opener or len(lead) <= 3 and set(lead[1:]) & _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
                 and text[en:en + 1] in (",", " "):
             return self.fullest(name)
         return None
@@ -391,13 +410,20 @@ class NameResolver:
         for s, e, name, _ in self.persons_at:
             if s >= pos:
                 break
+            if fold(name) in folded_words("places.txt"):
+                continue  # `Bujumbura accuse Kigali …`: a capital the tagger took for a person
             window = ftext[max(0, s - 150):min(len(ftext), e + 70)]
             if pat.search(window):
                 best = name
         return self.fullest(best) if best else None
 
 
+_DEPUTY = re.compile(r"\b(?:vice|ex|sous)-|\b(?:ancien|ancienne|adjoint|adjointe)\b")
+
+
 def _equivalent_roles(a: str, b: str) -> bool:
+    if bool(_DEPUTY.search(a)) != bool(_DEPUTY.search(b)):
+        return False  # `la vice-Première ministre` does not hold `le Premier ministre`
     for group in role_equivalents():
         ga = [g for g in group if g in a]
         gb = [g for g in group if g in b]
