@@ -323,7 +323,7 @@ class NameResolver:
         if best:
             return self.fullest(best)
         head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), "")
-        linked = self._near_head(head, pos, text) if head else None
+        linked = self._near_head(head, pos, text, fem) if head else None
         if linked:
             return linked
         if words and words[0] in ("le", "la", "l") and head in _role_nouns():
@@ -400,7 +400,7 @@ class NameResolver:
             return None
         return m.start(1), m.end(2), text[m.start(1):m.end(2)]
 
-    def _near_head(self, head: str, pos: int, text: str) -> str | None:
+    def _near_head(self, head: str, pos: int, text: str, feminine: bool | None = None) -> str | None:
         """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""
         if len(head) < 4:
             return None
@@ -410,7 +410,7 @@ class NameResolver:
         for s, e, name, _ in self.persons_at:
             if s >= pos:
                 break
-            if fold(name) in folded_words("places.txt"):
+            if fold(name) in folded_words("places.txt") or not self._compatible(name, feminine, None):
                 continue  # `Bujumbura accuse Kigali …`: a capital the tagger took for a person
             window = ftext[max(0, s - 150):min(len(ftext), e + 70)]
             if pat.search(window):

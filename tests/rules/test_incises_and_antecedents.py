@@ -93,3 +93,10 @@ def test_a_deputy_does_not_hold_the_role(pipeline):
     got = said(pipeline, "« Il n'y aura pas de délai supplémentaire », affirme le Premier ministre.\n\n"
                          "Pour la vice-Première ministre Sofie Peeters, un accord reste possible.")
     assert got[0][3] == "Premier ministre"
+
+
+def test_a_hyphenated_first_name_gives_its_gender(pipeline):
+    got = said(pipeline, "Son président, Marc-Antoine Favre, a refusé de commenter.\n\n"
+                         "Plus conciliante, la présidente du Grand Conseil a appelé les deux rives à « garder la tête "
+                         "froide ».")
+    assert got[-1][3] != "Marc-Antoine Favre"
