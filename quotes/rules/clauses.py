@@ -104,9 +104,10 @@ def clause_cut(text: str, start: int, end: int) -> int | None:
     for m in CLAUSE_CUTS.finditer(text, start, end):
         if any(o < m.start() < c for o, c in quoted):
             continue  # `à « travailler ensemble, sans conditions, à … »`: the source's words, not the narrator's
-        if re.match(r",\s+malgré", m.group(0), re.I) and any(
-                m.end() <= o and c <= clause_end(text, m.end(), end) for o, c in quoted):
-            continue  # `avait « globalement tenu », malgré des « violations ponctuelles »`: still the source's words
+        if re.match(r",\s+malgré", m.group(0), re.I):
+            stop = clause_end(text, m.end(), end)
+            if any(m.end() <= o and c <= stop for o, c in quoted):
+                continue  # `avait « globalement tenu », malgré des « violations ponctuelles »`: still the source's words
         if "alors que" in m.group(0).lower():
             stop = clause_end(text, m.end(), end)
             if _STILL_THE_SPEAKER.search(text, m.end(), stop):

@@ -177,8 +177,10 @@ _OPENER_PREPOSITIONS = {"par", "à", "au", "aux", "auprès", "sur", "lors", "en"
 
 
 def participle_words(first: str, second: str) -> bool:
-    """`Joint par`, `Interrogée sur`, `Contacté à`: a participle then a preposition (lower-case words)."""
-    return _PARTICIPLE.search(first) is not None and second in _OPENER_PREPOSITIONS
+    """`Joint par`, `Interrogée sur`, `Contacté à`: a participle then a preposition (lower-case words);
+    not a first name shaped like one (`Ali par …`)."""
+    return _PARTICIPLE.search(first) is not None and second in _OPENER_PREPOSITIONS \
+        and first_name_gender(first) is None
 
 
 def participle_opener(doc: Doc, i: int) -> int:
@@ -190,8 +192,6 @@ def participle_opener(doc: Doc, i: int) -> int:
     at_start = i == 0 or doc[i - 1].text in (".", "!", "?", ":", "»") or "\n" in doc[i - 1].text_with_ws
     if not (at_start and t.is_title and participle_words(t.lower_, doc[i + 1].lower_)):
         return 0
-    if first_name_gender(t.text) is not None:
-        return 0  # `Ali par …`: a first name, not a participle
     for k in range(i + 2, min(len(doc), i + 10)):
         if doc[k].text == ",":
             return k + 1
@@ -419,8 +419,8 @@ def _entry_fits(doc: Doc, head: Token, e: CueEntry) -> bool:
     one must not be used in another sense (data/other_senses.txt)."""
     if e.tail and [t.lower_ for t in doc[head.i + 1:head.i + 1 + len(e.tail)]] != list(e.tail):
         return False
-    before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
     if e.reflexive:
+        before = {t.lower_ for t in doc[max(0, head.i - 3):head.i]}
         return bool(before & {"se", "s'", "s’", "me", "m'", "nous", "vous", "te", "t'"})
     reflexive, before_de = _other_senses()
     if e.cue in reflexive and _reflexive_use(doc, head):

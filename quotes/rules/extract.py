@@ -202,8 +202,8 @@ def _incise_ok(cue: Cue) -> bool:
         return True
     doc = cue.span.doc
     head = cue.head
-    present = any(head.lower_ + "r" == e.cue for e in cue.entries)  # `raconte` tagged a participle
-    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"] and not present:
+    if cue.span.start == head.i and head.morph.get("VerbForm") == ["Part"] \
+            and not any(head.lower_ + "r" == e.cue for e in cue.entries):  # `raconte` tagged a participle
         return False  # `"Eau pour tous", lancée l'an dernier`: an adjectival participle, not a cue
     nxt = skip_adjuncts(doc, cue.span.end)
     if nxt >= len(doc):

@@ -383,7 +383,7 @@ class NameResolver:
         # (`Le ministre délégué, X, …`: a role noun and its qualifier)
         # (`… a dénoncé une « provocation ». Joint par téléphone, Fabrice Q., …`: the participle's setting)
         raw = between[stops[0].end():].lower().split()
-        opener = 2 <= len(raw) <= 8 and participle_words(raw[0], raw[1]) and first_name_gender(raw[0]) is None
+        opener = 2 <= len(raw) <= 8 and participle_words(raw[0], raw[1])
         if (not lead or opener or len(lead) <= 3 and set(lead[1:]) & _role_nouns() or lead[0] in _DEMONSTRATIVE and len(lead) <= 7) \
                 and text[en:en + 1] in (",", " "):
             return self.fullest(name)
