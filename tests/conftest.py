@@ -37,6 +37,19 @@ def quote_spans(pipeline):
     return run
 
 
+@pytest.fixture(scope="session")
+def attributed(pipeline):
+    """(type, text, speaker mention, speaker name) of each quote the rule pipeline finds, offsets checked."""
+    from quotes.document import Document
+
+    def run(text: str) -> list[tuple[str, str, str | None, str | None]]:
+        doc = pipeline.annotate(Document("t", text))
+        assert all(text[q.start:q.end] == q.text for q in doc.quotes)
+        return [(q.type, q.text, q.speaker.text if q.speaker else None, q.speaker_name) for q in doc.quotes]
+
+    return run
+
+
 def _run_cli(*args: str, input: str | bytes | None = None, cwd: str | Path | None = None,
              timeout: float = 300) -> tuple[int, str, str]:
     env = dict(os.environ)

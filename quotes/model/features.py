@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..document import Document, Quote
 from ..rules.names import NameResolver
-from ..rules.speakers import Mention
+from ..rules.speakers import Mention, continues_sentence
 from ..score import Result, fold_name, match_document, names_agree
 
 STANCE_LABELS = ("escalation", "diplomacy", "neutral")
@@ -100,21 +100,23 @@ def build_inputs(doc: Document, parsed, items, shape: Window = Window()) -> list
     resolver = NameResolver(parsed)
     regions = [(base, base + len(d.text)) for base, d in parsed]
     out: list[QuoteInput] = []
-    prev_mention, prev_name = None, None
+    prev_mention, prev_name, prev_end = None, None, -1
     for item in items:
         p, choice = item.proposal, item.speakers
         m = choice.mention
         source = m.source if m is not None else ("position" if p.speaker_side == "position" else "none")
-        if m is None and p.speaker_side == "participle" and prev_mention is not None:
+        if m is None and p.speaker_side == "participle" and prev_mention is not None \
+                and continues_sentence(text, prev_end, p.start):
             m, source = prev_mention, "participle"
         # Alternatives first, without touching the resolver's memory; the rule choice last, remembered.
         alts: list[Candidate] = []
         for c in choice.candidates:
             if m is not None and (c.start, c.end) == (m.start, m.end):
                 continue
-            alts.append(Candidate(resolver.resolve(c, c.start, text, remember=False), c, c.source or "nearby",
+            alts.append(Candidate(resolver.resolve(c, c.start, text, remember=False, quote=(p.start, p.end)),
+                                  c, c.source or "nearby",
                                   _kind(c), False))
-        rule_name = resolver.resolve(m, p.start, text)
+        rule_name = resolver.resolve(m, p.start, text, quote=(p.start, p.end))
         resolver.note_quote(p.start, p.end)
         cands = [Candidate(rule_name, m, source, _kind(m), True)] if rule_name else []
         cands += alts
@@ -130,7 +132,7 @@ def build_inputs(doc: Document, parsed, items, shape: Window = Window()) -> list
             unique.append(c)
         floor, ceil = next(((s, e) for s, e in regions if s <= p.start < e), (0, len(text)))
         out.append(QuoteInput(p.start, p.end, _window(text, p.start, p.end, floor, max(ceil, p.end), shape), unique))
-        prev_mention, prev_name = m, rule_name or prev_name
+        prev_mention, prev_name, prev_end = m, rule_name or prev_name, p.end
     return out
 
 

@@ -210,7 +210,8 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
             i += 1
             continue
         if low in ("la", "cette", "ce") and i + 1 < len(doc) and doc[i + 1].lower_ in (
-            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois"
+            "veille", "semaine", "nuit", "soirée", "matinée", "journée", "lendemain", "mois", "soir", "matin",
+            "après-midi", "week-end"
         ):
             i += 2
             continue
@@ -252,18 +253,22 @@ def skip_adjuncts(doc: Doc, i: int) -> int:
             else:
                 while k < len(doc) and k - j < 4 and (doc[k].pos_ in ("PROPN", "NOUN", "ADJ") or doc[k].text[:1].isupper()):
                     k += 1
-                if k > j and k + 1 < len(doc) and doc[k].lower_ in ("de", "du", "d'", "d’") and low in ("sur", "devant"):
-                    k0 = k  # `sur les ondes de la radio publique`: one complement of the PP's noun
+                if k > j and k + 1 < len(doc) and doc[k].lower_ in ("de", "du", "des", "d'", "d’"):
+                    # `sur les ondes de la radio publique`, `à la sortie de l'audience`, `depuis le siège
+                    # new-yorkais des Nations unies`: one complement of the PP's noun, then a determiner
+                    k0 = k
                     k += 1
                     if doc[k].lower_ in ("l'", "l’", "la", "le", "les"):
                         k += 1
                     k1 = k
-                    while k < len(doc) and k - k1 < 3 and doc[k].pos_ in ("PROPN", "NOUN", "ADJ"):
-                        k += 1
+                    while k < len(doc) and (k - k1 < 3 and doc[k].pos_ in ("PROPN", "NOUN", "ADJ")
+                                            or k > k1 and doc[k].ent_iob_ == "I"):
+                        k += 1  # (`des Nations unies`, `unies` tagged a verb: the entity runs on)
                     if k == k1:
                         k = k0
             determiner = doc[k].lower_ in ("un", "une", "le", "la", "l'", "les") if k < len(doc) else False
-            if low in ("sur", "devant") and not determiner:
+            complement = k > j and doc[k - 1].i > j and any(x.lower_ in ("de", "du", "des", "d'", "d’") for x in doc[j:k])
+            if (low in ("sur", "devant") or complement) and not determiner:
                 break  # `Sur l'antenne de Télé Sahel, le ministre`: only `… le président` opens a subject here
             if k > j and k < len(doc) and (doc[k].pos_ in ("DET", "PROPN") or determiner
                                            or low == "depuis" and doc[k].is_title):

@@ -18,11 +18,16 @@ from spacy.tokens import Doc, Span as SpacySpan
 from .cues import participle_words
 from .interview import expands
 from .lexicons import first_name_gender, folded_words, role_equivalents
-from .parse import sentence_of, text_of
+from .parse import entities, sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
 _DEMONSTRATIVE = {"ce", "cet", "cette", "ces"}
 _POSSESSIVE = {"son", "sa", "leur"}
+_PLACE_PREPOSITIONS = {"à", "depuis", "vers"}
+# `La Banque centrale de Libye … a réagi. Dans un communiqué, l'institution a jugé …`: a generic noun
+# taking up the organisation the clause before had as its subject
+_TAKEN_UP_ORG = {"institution", "organisation", "organisme", "agence", "banque", "compagnie", "entreprise",
+                 "societe", "groupe", "formation", "mouvement", "coalition", "alliance", "mission"}
 _GROUP_NOUNS = {"parti", "formation", "mouvement", "syndicat", "centrale", "coalition", "alliance", "organisation"}
 # A photo credit or agency signature ("— Marc Delorme/AFP", "Photo : Marc Delorme") or a dateline
 # ("TUNIS/"): a name there is never a speaker.
@@ -56,6 +61,7 @@ class NameResolver:
         self.people: list[_Person] = []
         self.links: list[tuple[str, str, int]] = []  # (folded role, name, position)
         self.persons_at: list[tuple[int, int, str, bool]] = []  # (start, end, name, is subject)
+        self.orgs_at: list[tuple[int, str]] = []  # organisations named as a clause's subject
         self.text_of: list[tuple[int, Doc]] = docs
         for base, doc in docs:
             for e in person_spans(doc):
@@ -76,10 +82,14 @@ class NameResolver:
                 self._add_person(name, base + e.start_char)
                 self._gender_evidence(doc, span, name)
                 self._link_role(doc, e, base, name)
+            for e in entities(doc):
+                if e.label_ == "ORG" and e.root.dep_.startswith("nsubj") and len(e.text) > 2:
+                    self.orgs_at.append((base + e.start_char, e.text))
         self.history: list[tuple[str, bool | None]] = []  # resolved speaker names, with gender when known
         self.org_history: list[str] = []  # organisations that spoke, for "son parti", "la formation"
         self.quote_spans: list[tuple[int, int]] = []
         self._last_quote_pos = -1
+        self._current: tuple[int, int] | None = None
         self._acronyms: dict[str, str] | None = None
 
     def _add_person(self, name: str, pos: int) -> None:
@@ -117,6 +127,8 @@ class NameResolver:
 
     def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
         """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
+        if ent.start and doc[ent.start - 1].lower_ in _PLACE_PREPOSITIONS:
+            return  # `le porte-parole du conseil, basé à Benghazi, X`: a town the tagger took for a person
         sent = sentence_of(doc, ent.start)
         left = doc[max(sent.start, ent.start - 10):ent.start]
         ltxt = left.text.strip(" ,")
@@ -127,7 +139,12 @@ class NameResolver:
         if m:
             role = m.group(1)
             inner = re.search(r"(?:^|\s)((?:le|la|l'|l’)\s*[a-zé][\w'’ -]{2,80})$", role)
-            if inner and inner.start(1) > 0:
+            # `a déclaré à la sortie de l'audience la ministre, X`: the last determiner opening a role noun
+            headed = [h for h in re.finditer(r"(?:^|\s)((?:le|la|l'|l’)\s*([a-zé][\w-]*))", role)
+                      if fold(h.group(2)) in _role_nouns()]
+            if headed and headed[-1].start(1) > 0:
+                role = role[headed[-1].start(1):]
+            elif inner and inner.start(1) > 0:
                 role = inner.group(1)  # `a martelé la ministre, X`: the role, not the cue before it
             self.links.append((fold(role), name, base + ent.start_char))
             # `le ministre de la Défense, le général X`: a title between the role and the name
@@ -170,9 +187,19 @@ class NameResolver:
                 p.feminine = feminine
             self.history.append((name, feminine if feminine is not None else (p.feminine if p else None)))
 
-    def resolve(self, mention: Mention | None, cue_pos: int, text: str, remember: bool = True) -> str | None:
+    def resolve(self, mention: Mention | None, cue_pos: int, text: str, remember: bool = True,
+                quote: tuple[int, int] | None = None) -> str | None:
         """The name `mention` stands for. With `remember`, it becomes the latest speaker (what pronouns
-        later resolve to); without, the resolver is left as it was (to weigh an alternative)."""
+        later resolve to); without, the resolver is left as it was (to weigh an alternative). A person
+        named inside `quote` (the quote being attributed) is never its speaker: `« … Ras Lanouf … », a
+        lancé le porte-parole`."""
+        self._current = quote
+        try:
+            return self._resolve(mention, cue_pos, text, remember)
+        finally:
+            self._current = None
+
+    def _resolve(self, mention: Mention | None, cue_pos: int, text: str, remember: bool) -> str | None:
         if mention is None:
             # Attributed by position: the person just introduced, or the last speaker.
             name = self._pronoun(cue_pos, text, None)
@@ -193,6 +220,9 @@ class NameResolver:
         elif mention.kind == "pronoun":
             # `« … à Amdjarass … », a-t-il déclaré`: no antecedent inside the quote the pronoun closes
             name = self._pronoun(min(mention.start, cue_pos), text, feminine)
+        elif len(words) == 2 and words[0] in ("l", "le", "la") and words[1] in _TAKEN_UP_ORG \
+                and self._subject_org(mention.start, text):
+            name = self._subject_org(mention.start, text)
         elif _strip_article(m) in self.acronyms(text):
             name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
         elif mention.kind == "name":
@@ -273,11 +303,22 @@ class NameResolver:
                 return self.fullest(n)
         return self.history[-1][0] if self.history else None
 
+    def _subject_org(self, pos: int, text: str) -> str | None:
+        """The organisation last named as a subject, in this paragraph or the one before, outside quotes."""
+        para = text.rfind("\n\n", 0, pos)
+        floor = text.rfind("\n\n", 0, max(para, 0)) + 1
+        for st, name in reversed(self.orgs_at):
+            if floor <= st < pos and not self._in_quote(st):
+                return _strip_article(name)
+        return None
+
     def _gender(self, name: str) -> bool | None:
         p = self._person(name)
         return p.feminine if p else None
 
     def _in_quote(self, pos: int) -> bool:
+        if self._current is not None and self._current[0] <= pos < self._current[1]:
+            return True
         return any(s <= pos < e for s, e in self.quote_spans)
 
     def note_quote(self, start: int, end: int) -> None:
@@ -323,7 +364,7 @@ class NameResolver:
         if best:
             return self.fullest(best)
         head = next((w for w in core.replace("'", " ").split() if w in _role_nouns()), "")
-        linked = self._near_head(head, pos, text, fem) if head else None
+        linked = self._near_head(head, pos, text, fem, core) if head else None
         if linked:
             return linked
         if words and words[0] in ("le", "la", "l") and head in _role_nouns():
@@ -361,8 +402,10 @@ class NameResolver:
         fait partie le M23, Lawrence Kanyuka.` (the name closing the same sentence, after a comma), or
         `…, a résumé l'émissaire suisse. L'ambassadeur Hans-Peter Wyss, qui …` (the name opening the
         next sentence, alone or after a role noun)."""
+        # `…, basé à Benghazi, Fathi al-Mansouri`: a town the tagger took for a person is no holder
         first = next(((st, en, name) for st, en, name, _ in self.persons_at
-                      if pos < st <= pos + 260 and not self._in_quote(st)), None)
+                      if pos < st <= pos + 260 and not self._in_quote(st)
+                      and (text[max(0, st - 9):st].split() or [""])[-1].lower() not in _PLACE_PREPOSITIONS), None)
         opening = self._name_opening_next_sentence(pos, text)
         if opening is not None and (first is None or opening[0] < first[0]):
             first = opening
@@ -400,11 +443,15 @@ class NameResolver:
             return None
         return m.start(1), m.end(2), text[m.start(1):m.end(2)]
 
-    def _near_head(self, head: str, pos: int, text: str, feminine: bool | None = None) -> str | None:
-        """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur")."""
+    def _near_head(self, head: str, pos: int, text: str, feminine: bool | None = None,
+                   role: str = "") -> str | None:
+        """The person named right next to an earlier use of the role's head noun ("Rami Khoury, chercheur"),
+        unless both uses qualify the head and share no word: `le ministre nigérien du Commerce, X` does
+        not hold `le ministre béninois des Affaires étrangères`."""
         if len(head) < 4:
             return None
         pat = re.compile(r"\b" + re.escape(head) + r"\w{0,2}\b")
+        qualifiers = _qualifiers(role, head)
         best = None
         ftext = fold(text)
         for s, e, name, _ in self.persons_at:
@@ -413,8 +460,12 @@ class NameResolver:
             if fold(name) in folded_words("places.txt") or not self._compatible(name, feminine, None):
                 continue  # `Bujumbura accuse Kigali …`: a capital the tagger took for a person
             window = ftext[max(0, s - 150):min(len(ftext), e + 70)]
-            if pat.search(window):
-                best = name
+            for m in pat.finditer(window):
+                other = _qualifiers(re.split(r"[,.;:()«»]", window[m.start():m.start() + 60])[0], head) \
+                    - set(fold(name).split())
+                if not (qualifiers and other) or qualifiers & other:
+                    best = name
+                    break
         return self.fullest(best) if best else None
 
 
@@ -449,6 +500,13 @@ def _spelled_out(long: str, short: str) -> str:
         if spelled == fold(short).upper() and tail[0][:1].isupper():
             return " ".join(tail)
     return long
+
+
+def _qualifiers(role: str, head: str) -> set[str]:
+    """The words that narrow a role down: `ministre béninois des affaires étrangères` → béninois, affaires,
+    étrangères."""
+    words = fold(role).replace("'", " ").replace("’", " ").split()
+    return {w for w in words if w not in _STOP and not w.startswith(head[:-1])}
 
 
 def _fullness(name: str) -> tuple[int, int]:

@@ -151,7 +151,8 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
             t.text == "," and not (j - 2 >= floor and doc[j - 2].ent_type_ == "PER")
         ):
             break
-        if t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() or t.lower_ in _cue_forms():
+        if (t.pos_ in ("VERB", "AUX") and not t.text[:1].isupper() and not _demonym_after_role(doc, j - 1, floor)
+                or t.lower_ in _cue_forms()):
             break
         if t.lower_ == "et" and j - 2 >= floor and doc[j - 2].pos_ in ("PROPN", "NOUN") and j < end \
                 and doc[j].pos_ in ("DET", "PROPN", "NOUN"):
@@ -167,6 +168,15 @@ def _np_before(doc: Doc, i: int, floor: int) -> SpacySpan | None:
     span = doc[j:end]
     # Drop a trailing apposition clause after a comma: "S. Lavrov, ministre russe des Affaires étrangères".
     return span
+
+
+_DEMONYM_END = re.compile(r"\w{3,}(?:ienne|ien|aise|ais|aine|ain|oise|ois)s?")
+
+
+def _demonym_after_role(doc: Doc, k: int, floor: int) -> bool:
+    """`La ministre guyanienne des Affaires étrangères`: the tagger read the demonym as a verb."""
+    return k - 1 >= floor and doc[k - 1].pos_ == "NOUN" and fold(doc[k - 1].text) in _role_nouns() \
+        and _DEMONYM_END.fullmatch(doc[k].lower_) is not None
 
 
 def _org_nouns() -> frozenset[str]:
@@ -285,49 +295,75 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
     return SpeakerChoice(chosen, cands)
 
 
+def continues_sentence(text: str, prev_end: int, start: int) -> bool:
+    """Whether a quote at `start` is in the sentence of the quote ending at `prev_end`: a participle's
+    content (`…, tout en rappelant que …`) takes the main clause's speaker only there."""
+    return 0 <= prev_end <= start and re.search(r"[.!?…][\s\u00a0»”\"]|\n", text[prev_end:start]) is None
+
+
 def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
     head = p.cue.head
     verb = head
     # "a accusé … et appelé les Occidentaux à": the subject of the first conjunct.
     while verb.dep_ == "conj" and verb.head is not verb:
         verb = verb.head
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubj:pass") and child.i < verb.i:
-            left = child.left_edge.i
-            for t in doc[left:child.i]:
-                if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
-                    left = t.i + 1
-            left = _broken_subject_start(doc, left)
-            right = child.right_edge.i + 1
-            colon = next((t.i for t in doc[left:right] if t.text == ":"), None)
-            if colon is not None:
-                # `Le Journal : Washington estime que …`: a label before a colon is not the subject
-                left, right = (colon + 1, right) if colon < verb.i else (left, colon)
-            span = doc[left:right]
-            if not len(span):
-                continue
-            has_person = any(e.label_ == "PER" for e in entities_in(span))
-            if "," in span.text and not has_person:
-                # Keep the noun phrase before an apposition or a relative clause.
-                cut = next(t.i for t in span if t.text == ",")
-                span = doc[span.start:cut]
-            if span.text.strip().lower() in ("qui", "lequel", "laquelle"):
-                # `a annoncé le gouvernement du Kosovo, qui dénonce un « enlèvement »`: the antecedent
-                k = child.i - 1 if child.i and doc[child.i - 1].text == "," else child.i
-                m = _mention(_np_before(doc, k, _clause_floor(doc, k)), base, "subject", 0.8)
-                if m is not None and m.kind != "pronoun":
-                    return m
-                break
-            nxt = doc[span.end] if span.end < len(doc) else None
-            if nxt is not None and nxt.lower_ in ("dernier", "dernière", "derniers", "dernières"):
-                span = doc[span.start:span.end + 1]
-            m = _mention(span, base, "subject", 0.85)
+    # two subjects is a failed parse (`Essequibo : Caracas dénonce`, `l'émissaire à Laâyoune, le Polisario
+    # dénonce`): the nearer one is the subject, the other a topic the title or the clause opens with,
+    # unless the nearer sits in a relative clause (`Le président X, qui recevait une délégation, a appelé`)
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < verb.i]
+    # (`La KFOR, la force de l'Otan au Kosovo, a indiqué`: an apposition closed by a comma is no subject,
+    # unless it names the person: `Son homologue, l'historien X, avait plaidé`)
+    between = doc[subjects[0].i:subjects[-1].left_edge.i] if len(subjects) > 1 else doc[0:0]
+    if any(t.text in (":", ",") for t in between) and not any(t.lower_ in _RELATIVE for t in between) \
+            and (not any(t.text == "," for t in doc[subjects[-1].right_edge.i + 1:verb.i])
+                 or any(t.ent_type_ == "PER" for t in doc[subjects[-1].left_edge.i:subjects[-1].right_edge.i + 1])):
+        subjects.reverse()
+    for child in subjects:
+        left = child.left_edge.i
+        for t in doc[left:child.i]:
+            if t.is_space and "\n" in t.text or t.text in (".", "!", "?"):
+                left = t.i + 1
+        left = _broken_subject_start(doc, left)
+        right = child.right_edge.i + 1
+        colon = next((t.i for t in doc[left:right] if t.text == ":"), None)
+        if colon is not None:
+            # `Le Journal : Washington estime que …`: a label before a colon is not the subject
+            left, right = (colon + 1, right) if colon < verb.i else (left, colon)
+        span = doc[left:right]
+        if not len(span):
+            continue
+        if len(span) == 1 and span[0].lower_ in _STRESSED and 0 < child.i < len(doc) - 1 \
+                and doc[child.i - 1].text == "," == doc[child.i + 1].text:
+            # `La diplomatie togolaise, elle, se dit prête`: the stressed pronoun takes up the noun phrase
+            np_ = _np_before(doc, child.i - 1, _clause_floor(doc, child.i - 1))
+            m = _mention(np_, base, "subject", 0.8) if np_ is not None else None
             if m is not None:
                 return m
+        named = _named_before_apposition(doc, span, verb)
+        if named is not None:
+            span = named
+        has_person = any(e.label_ == "PER" for e in entities_in(span))
+        if "," in span.text and not has_person:
+            # Keep the noun phrase before an apposition or a relative clause.
+            cut = next(t.i for t in span if t.text == ",")
+            span = doc[span.start:cut]
+        if span.text.strip().lower() in ("qui", "lequel", "laquelle"):
+            # `a annoncé le gouvernement du Kosovo, qui dénonce un « enlèvement »`: the antecedent
+            k = child.i - 1 if child.i and doc[child.i - 1].text == "," else child.i
+            m = _mention(_np_before(doc, k, _clause_floor(doc, k)), base, "subject", 0.8)
+            if m is not None and m.kind != "pronoun":
+                return m
+            break
+        nxt = doc[span.end] if span.end < len(doc) else None
+        if nxt is not None and nxt.lower_ in ("dernier", "dernière", "derniers", "dernières"):
+            span = doc[span.start:span.end + 1]
+        m = _mention(span, base, "subject", 0.85)
+        if m is not None:
+            return m
     sent_start = _clause_floor(doc, p.cue.span.start)
     j = p.cue.span.start
     # "S. Lavrov a, lui, annoncé": step over the parenthetical pronoun.
-    while j - 3 >= sent_start and doc[j - 1].text == "," and doc[j - 2].lower_ in ("lui", "elle", "eux", "elles") \
+    while j - 3 >= sent_start and doc[j - 1].text == "," and doc[j - 2].lower_ in _STRESSED \
             and doc[j - 3].text == ",":
         j -= 3
         while j > sent_start and doc[j - 1].pos_ == "AUX":
@@ -338,6 +374,24 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
         first = _np_after(doc, sent_start)
         m = _mention(first, base, "sentence_subject", 0.4)
     return m
+
+
+_STRESSED = ("lui", "elle", "eux", "elles")
+_RELATIVE = ("qui", "que", "qu'", "qu’", "dont", "où", "lequel", "laquelle")
+
+
+def _named_before_apposition(doc: Doc, span: SpacySpan, verb) -> SpacySpan | None:
+    """`La KFOR, la force de l'Otan au Kosovo, a indiqué`: the parser made the description between
+    commas the subject; the named organisation or person opening the clause is the source."""
+    k = span.start - 1
+    if k < 1 or doc[k].text != "," or doc[span.end].text != "," or not verb.i > span.end \
+            or span.root.ent_type_ in ("PER", "ORG") or not span.root.text.islower():
+        return None
+    floor = _clause_floor(doc, k)
+    ents = [e for e in entities(doc) if e.label_ in ("ORG", "PER") and e.end == k and e.start >= floor]
+    if not ents or not all(t.pos_ == "DET" for t in doc[floor:ents[0].start]):
+        return None
+    return doc[floor:k]
 
 
 def _broken_subject_start(doc: Doc, left: int) -> int:
