@@ -21,6 +21,7 @@ DATELINE = re.compile(
 CLAUSE_CUTS = re.compile(
     r",\s+(?:tout en|tandis que|alors que|avant de|après avoir|sans|a-t-(?:il|elle)|selon|d['’]après|ajoute-t|"
     r"poursuit-|précise-t|estime-t|lors d|au lendemain d|à l['’]issue d|en marge d|à la veille d|par la voix d|face à|malgré|"
+    r"en référence (?:à|aux?\b)|"
     r"dans (?:un|une|son|sa|leur) (?:communiqué|entretien|message|déclaration|interview|discours|lettre|courrier))"
     r"|;|\s+même si\s|\s+bien que\s|\s+—\s|\s+-\s|\s+\|\s",
     re.I,

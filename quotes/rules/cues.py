@@ -385,15 +385,17 @@ def _adjectival(doc: Doc, group: Span, head: Token) -> bool:
     return prev.pos_ in ("NOUN", "ADJ") or prev.text in ("»", '"', "”")
 
 
-_NEGATORS = {"pas", "jamais", "guère", "nullement", "aucunement", "point"}
+NEGATORS = {"pas", "jamais", "guère", "nullement", "aucunement", "point"}
 
 
 def _negated(doc: Doc, group: Span, head: Token) -> bool:
     """`n'a pas affirmé`, `n'a jamais dit`, `ne dit pas`: a `ne` just before the verb group and a negator
     inside it or right after its verb (`ne … que` alone restricts, it does not negate)."""
     lo = group.start
-    ne = any(t.lower_ in ("ne", "n'", "n’") for t in doc[max(0, lo - 2):group.end])
-    return ne and any(t.lower_ in _NEGATORS for t in doc[lo:min(len(doc), head.i + 2)])
+    # (`n'a en revanche pas dit`: an adverb between the auxiliary and the negator)
+    ne = next((t.i for t in doc[max(0, lo - 6):group.end] if t.lower_ in ("ne", "n'", "n’")
+               and not any(x.is_punct for x in doc[t.i:lo])), None)
+    return ne is not None and any(t.lower_ in NEGATORS for t in doc[min(ne + 1, lo):min(len(doc), head.i + 2)])
 
 
 @lru_cache(maxsize=1)

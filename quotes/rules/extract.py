@@ -355,6 +355,10 @@ def propose(text: str, doc: Doc, base: int, matcher, taken: list[tuple[int, int]
         shared = bare and c.span.start > 0 and doc[c.span.start - 1].lower_ in ("et", "puis", "mais")
         side = "participle" if bare and (c.head.lower_.endswith("ant") or shared) else "before"
         out.append(Proposal(s, e, qtype, f"frame_{rule}", c, "verb", speaker_side=side, doc=doc, base=base))
+    # `…, X aurait affirmé que …, selon un participant`: the source vouches for a report the sentence's own
+    # verb makes; the words before it are that verb's subject and setting, no second quote.
+    verb_cues = [base + p.cue.span.start_char for p in out if p.cue is not None and p.cue.kind == "verb"]
+    out = [p for p in out if p.rule != "source_back" or not any(p.start <= v < p.end for v in verb_cues)]
     # A cue inside quoted words ("« J'espère que … »") is the quoted speaker's, not a new report.
     inside = [(m.start, m.end) for m in marked if len(text[m.start:m.end].split()) >= 4]
     out = [p for p in out if p.rule.startswith("direct") or p.cue is None

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from . import marks as M
 from .clauses import trim
-from .cues import OWN_SIDE, Cue, phrase_at
+from .cues import NEGATORS, OWN_SIDE, Cue, phrase_at
 from .lexicons import time_words
 from .proposal import Proposal
 
@@ -186,8 +186,10 @@ def _in_relative_on_noun(cue: Cue) -> bool:
 
 
 def _restrictive(cue: Cue) -> bool:
+    """`ne … que` without a negator; `n'a pas exclu que` (a litote the cue kept) introduces its clause."""
     doc = cue.span.doc
-    return any(t.lower_ in ("ne", "n'", "n’") for t in doc[max(0, cue.span.start - 2):cue.span.end])
+    group = doc[max(0, cue.span.start - 2):cue.span.end]
+    return any(t.lower_ in ("ne", "n'", "n’") for t in group) and not any(t.lower_ in NEGATORS for t in group)
 
 
 def _aside_end(doc: Doc, comma: int) -> int | None:
@@ -275,7 +277,14 @@ def before_next_title_clause(text: str, doc: Doc, base: int, s: int, e: int) -> 
         if any(t.dep_.startswith("nsubj") and seg.start <= t.i < t.head.i < seg.end
                and t.head.morph.get("VerbForm") == ["Fin"] for t in seg):
             return s + m.start()
+        if _TITLE_SUBJECT.match(seg.text):
+            return s + m.start()  # `…, Moscou dément toute implication`, `…, le Conseil de sécurité saisi`
     return e
+
+
+# A named subject and the word after it, opening a title's next clause (the tagger often misreads its verb)
+_TITLE_SUBJECT = re.compile(r"(?:(?:le|la|les|l['’])\s*)?[A-ZÉÈ][\w'’-]+(?:\s+(?:de|du|des|d['’])\s*\w[\w'’-]*)?"
+                            r"\s+(?!et\b|ou\b|ni\b)[a-zéèêà][\w'’-]+")
 
 
 # After the marked words of a noun phrase object, the narrator's setting (`devant le conseil`, `en 2022`) or a

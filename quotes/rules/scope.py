@@ -27,6 +27,7 @@ _META_LINE = re.compile(
 # of the article (the scheme keeps summary bullets out) without hiding the title above them.
 _SUMMARY_BOX = re.compile(r"(?i)^(?:[•▪·●◆►]|[-–][\s\u00a0]|l['’]essentiel\b|à retenir\b|ce qu['’]il faut (?:retenir|savoir)\b|"
                           r"les points clés\b|en bref\s*$)")
+_ENTRY_TIME = re.compile(r"\d{1,2}[h:]\d{2}\b")
 _DATE_ONLY = re.compile(
     r"^\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(er)? \w+ \d{4}|\d{1,2}h\d{2}|\d{1,2}:\d{2})[\s\d:h,.à-]*$",
     re.I,
@@ -201,21 +202,24 @@ def article_regions(text: str) -> list[tuple[int, int]]:
     i_title_end = i
     k, taken = i - 1, 0
     box: set[int] = set()
+    entry = False  # what was taken is a live entry's heading under its time (`11h52`, then `Tallinn convoque …`)
     while k >= 0 and taken < 4:
         t = lines[k].text.strip()
         if not t:
             k -= 1
             continue
         if _META_LINE.match(t) or _DATE_ONLY.match(t):
+            entry = entry or bool(_DATE_ONLY.match(t)) and taken == 1
             k -= 1  # "Publié le …", "Par …", a video caption: between the title and the body, skipped
             continue
-        if _SUMMARY_BOX.match(t) and not taken:
+        if _SUMMARY_BOX.match(t) and (not taken or entry):
             box.add(k)
             k -= 1
             continue
         if noise.search(t) or stop.search(t) or not _is_title_like(t) or weights[k] <= -25 or "|" in t:
             break
         i, taken = k, taken + 1
+        entry = entry or taken == 1 and _ENTRY_TIME.match(t) is not None  # `21h05 — Le Brésil propose …`
         k -= 1
     regions: list[tuple[int, int]] = []
     cur_start = None
