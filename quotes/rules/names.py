@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 
 from .cues import participle_words
 from .interview import expands
-from .lexicons import first_name_gender, folded_words, role_equivalents
+from .lexicons import first_name_gender, folded_words, role_equivalents, time_words
 from .parse import entities, sentence_of, text_of
 from .speakers import _TITLES, Mention, _name_tail, _role_nouns, fold, person_spans
 
@@ -232,7 +232,7 @@ class NameResolver:
         elif re.match(r"(le|la|les) meme", low):
             name = self.history[-1][0] if self.history else m
         elif mention.kind == "org":
-            name = _strip_article(m)
+            name = self._fuller(m, mention.start) or _strip_article(m)
         elif first in ("un", "une", "des", "plusieurs", "deux", "trois"):
             name = self._taken_up(low, mention.end, text) or m  # an anonymous source keeps its description
         else:
@@ -379,7 +379,34 @@ class NameResolver:
             ahead = self._named_after(pos, text, fem)
             if ahead:
                 return ahead
-        return role if words and words[0] in ("un", "une", "des") else _strip_article(role)
+        if words and words[0] in ("un", "une", "des"):
+            return role
+        return self._fuller(role, pos) or _strip_article(role)
+
+    def _fuller(self, mention: str, pos: int) -> str | None:
+        """`le consulat` after `Le consulat général de Chine à Lyon a fait part …`, `les autorités` after
+        `les autorités égyptiennes`: a definite noun alone takes up the article's last fuller description
+        of it (its adjectives and complements, up to a comma, a relative or the verb)."""
+        words = fold(mention).replace("'", " ").replace("’", " ").split()
+        if len(words) != 2 or words[0] not in ("le", "la", "les", "l"):
+            return None
+        best = None
+        for base, doc in self.text_of:
+            for t in doc:
+                if base + t.idx >= pos:
+                    break
+                if fold(t.text) != words[1] or self._in_quote(base + t.idx) \
+                        or not any(c.dep_ == "det" and c.lower_ in ("le", "la", "les", "l'", "l’") for c in t.children):
+                    continue
+                end = t.i + 1
+                while end < len(doc) and end - t.i <= 8 and doc[end].dep_ in ("amod", "nmod", "case", "det", "flat:name",
+                                                                               "fixed") \
+                        and doc[end].head.i >= t.i and doc[end].text not in (",", "(") and not doc[end].is_space \
+                        and doc[end].lower_ not in time_words():
+                    end += 1
+                if end > t.i + 1 and doc[end - 1].pos_ not in ("ADP", "DET"):
+                    best = doc[t.i:end].text
+        return best
 
     def _taken_up(self, role: str, pos: int, text: str) -> str | None:
         """`Une porte-parole du ministère a précisé … Cette porte-parole, Jelena Marković-Ilić, a …`: the

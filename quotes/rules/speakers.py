@@ -127,6 +127,10 @@ def _np_after(doc: Doc, i: int) -> SpacySpan | None:
                 i += 1
                 continue
             break
+        if i > start and t.lower_ in ("à", "au") and i + 2 < len(doc) and doc[i + 1].is_title \
+                and doc[i + 2].lower_ in ("de", "d'", "d’", "du", "des") and fold(doc[i - 1].text) in _role_nouns():
+            i += 2  # `le représentant au Caire d'une compagnie asiatique`: the post is part of the role
+            continue
         if i > start and t.lower_ in _NP_STOP:
             break
         # a participle inside a named entity is part of the name (`les Nations unies`)
@@ -466,13 +470,16 @@ def _appositive_to_role(doc: Doc, e: SpacySpan) -> bool:
     """`le représentant de l'UE à Chisinau, Jānis Mažeiks, a dit`: a name of two or more title-case
     words set off by commas right after a person's role is a person, whatever label NER gave it
     (foreign names are often tagged LOC or MISC)."""
-    if len(e) < 2 or e.start < 2 or doc[e.start - 1].text != "," or not all(
+    comma = e.start - 1
+    if comma >= 1 and doc[comma].lower_ in ("la", "le", "l'", "l’"):
+        comma -= 1  # `…, la Burkinabè Aminata Sawadogo-Kaboré,`: a demonym and its article before the name
+    if len(e) < 2 or comma < 1 or doc[comma].text != "," or not all(
             t.is_title or t.text in ("-", "'", "’") for t in e):
         return False
     if e.end < len(doc) and doc[e.end].text not in (",", ".", ";", ")", "qui"):
         return False
     roles = _role_nouns()
-    return any(fold(t.text) in roles for t in doc[max(0, e.start - 9):e.start - 1])
+    return any(fold(t.text) in roles for t in doc[max(0, comma - 8):comma])
 
 
 _PARTICIPLE_END = re.compile(r"(?:ée?s?|ie?s?|ise?s?|ue?s?|ant|ante?s?)$")
@@ -519,5 +526,8 @@ def _person_spans(doc: Doc) -> list[SpacySpan]:
         ):
             out.append(doc[i:j])
         i = max(j, i + 1)
+    # `la Burkinabè Aminata Sawadogo-Kaboré` tagged whole: the demonym before a first name is no part of the name
+    out = [e[1:] if len(e) >= 3 and first_name_gender(e[1].text) is not None and first_name_gender(e[0].text) is None
+           and e.start and doc[e.start - 1].lower_ in ("la", "le", "l'", "l’") else e for e in out]
     # `Nino Tsereteli-Gabunia` tagged as far as the hyphen
     return sorted((_whole_compound(e) for e in out), key=lambda s: s.start)

@@ -95,3 +95,23 @@ def test_a_role_holder_must_agree_in_qualifiers(attributed):
                    "Mardi, les délégations se sont séparées. Le ministre sénégalais des Affaires étrangères a "
                    "affirmé que « toutes les portes » restaient ouvertes.")
     assert got[-1][3] == "ministre sénégalais des Affaires étrangères"
+
+
+def test_a_name_after_a_demonym_in_apposition_to_a_source(attributed):
+    got = attributed("Les appels se multiplient. Pour l'envoyée spéciale de la Cédéao, la Malienne Fatoumata "
+                     "Sangaré-Diallo, le dialogue « n'aura de sens que s'il rassemble tout le monde ». « Il faut du "
+                     "temps », estime-t-elle.")
+    assert [n for *_, n in got] == ["Fatoumata Sangaré-Diallo", "Fatoumata Sangaré-Diallo"]
+
+
+def test_a_definite_noun_takes_up_its_fuller_description(attributed):
+    got = attributed("Le consulat général du Maroc à Bordeaux a fait part de son « vif mécontentement ». Dans ce "
+                     "courrier, le consulat met en garde contre toute initiative qui « porterait atteinte à la "
+                     "souveraineté » du royaume.")
+    assert got[-1][3] == "consulat général du Maroc à Bordeaux"
+
+
+def test_a_post_abroad_is_part_of_the_role(attributed):
+    got = attributed("« Personne ne veut parier ses navires sur leur parole », tranche le représentant à Djibouti "
+                     "d'un grand armateur européen, qui a requis l'anonymat.")
+    assert got[0][3] == "représentant à Djibouti d'un grand armateur européen"
