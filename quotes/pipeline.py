@@ -34,7 +34,7 @@ from .rules.marks import ENTITY_SPACES
 from .rules.proposal import Proposal
 from .rules.scope import article_regions
 from .rules.names import NameResolver
-from .rules.speakers import SpeakerChoice, continues_sentence, rule_speaker
+from .rules.speakers import SpeakerChoice, inherits_speaker, rule_speaker
 from .rules.stance import score as stance_score
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,7 @@ class RuleDecider:
         for item in items:
             p, choice = item.proposal, item.speakers
             m = choice.mention
-            if m is None and p.speaker_side == "participle" and prev_mention is not None \
-                    and continues_sentence(doc.text, prev_end, p.start):
+            if inherits_speaker(p, m, prev_mention, prev_end, doc.text):
                 m = prev_mention  # "…, tout en rappelant que …": the same speaker as the main clause
             prev_mention, prev_end = m, p.end
             name = resolver.resolve(m, p.start, doc.text, quote=(p.start, p.end))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..document import Document, Quote
 from ..rules.names import NameResolver
-from ..rules.speakers import Mention, continues_sentence
+from ..rules.speakers import Mention, inherits_speaker
 from ..score import Result, fold_name, match_document, names_agree
 
 STANCE_LABELS = ("escalation", "diplomacy", "neutral")
@@ -105,8 +105,7 @@ def build_inputs(doc: Document, parsed, items, shape: Window = Window()) -> list
         p, choice = item.proposal, item.speakers
         m = choice.mention
         source = m.source if m is not None else ("position" if p.speaker_side == "position" else "none")
-        if m is None and p.speaker_side == "participle" and prev_mention is not None \
-                and continues_sentence(text, prev_end, p.start):
+        if inherits_speaker(p, m, prev_mention, prev_end, text):
             m, source = prev_mention, "participle"
         # Alternatives first, without touching the resolver's memory; the rule choice last, remembered.
         alts: list[Candidate] = []

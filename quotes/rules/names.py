@@ -127,7 +127,7 @@ class NameResolver:
 
     def _link_role(self, doc: Doc, ent: SpacySpan, base: int, name: str) -> None:
         """`le ministre russe des Affaires étrangères, Sergueï Lavrov` and `Victoria Nuland, sous-secrétaire d'Etat`."""
-        if ent.start and doc[ent.start - 1].lower_ in _PLACE_PREPOSITIONS:
+        if _after_place_preposition(text_of(doc), ent.start_char):
             return  # `le porte-parole du conseil, basé à Benghazi, X`: a town the tagger took for a person
         sent = sentence_of(doc, ent.start)
         left = doc[max(sent.start, ent.start - 10):ent.start]
@@ -221,8 +221,8 @@ class NameResolver:
             # `« … à Amdjarass … », a-t-il déclaré`: no antecedent inside the quote the pronoun closes
             name = self._pronoun(min(mention.start, cue_pos), text, feminine)
         elif len(words) == 2 and words[0] in ("l", "le", "la") and words[1] in _TAKEN_UP_ORG \
-                and self._subject_org(mention.start, text):
-            name = self._subject_org(mention.start, text)
+                and (org := self._subject_org(mention.start, text)):
+            name = org
         elif _strip_article(m) in self.acronyms(text):
             name = self.acronyms(text)[_strip_article(m)]  # "le DFAE" → "Département fédéral des affaires étrangères"
         elif mention.kind == "name":
@@ -432,7 +432,7 @@ class NameResolver:
         # `…, basé à Benghazi, Fathi al-Mansouri`: a town the tagger took for a person is no holder
         first = next(((st, en, name) for st, en, name, _ in self.persons_at
                       if pos < st <= pos + 260 and not self._in_quote(st)
-                      and (text[max(0, st - 9):st].split() or [""])[-1].lower() not in _PLACE_PREPOSITIONS), None)
+                      and not _after_place_preposition(text, st)), None)
         opening = self._name_opening_next_sentence(pos, text)
         if opening is not None and (first is None or opening[0] < first[0]):
             first = opening
@@ -527,6 +527,11 @@ def _spelled_out(long: str, short: str) -> str:
         if spelled == fold(short).upper() and tail[0][:1].isupper():
             return " ".join(tail)
     return long
+
+
+def _after_place_preposition(text: str, pos: int) -> bool:
+    """The word before `pos` is `à`, `depuis` or `vers`: what the tagger took for a person there is a place."""
+    return (text[max(0, pos - 9):pos].split() or [""])[-1].lower() in _PLACE_PREPOSITIONS
 
 
 def _qualifiers(role: str, head: str) -> set[str]:

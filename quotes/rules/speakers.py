@@ -299,7 +299,7 @@ def rule_speaker(p: Proposal) -> SpeakerChoice:
     return SpeakerChoice(chosen, cands)
 
 
-def continues_sentence(text: str, prev_end: int, start: int) -> bool:
+def _continues_sentence(text: str, prev_end: int, start: int) -> bool:
     """Whether a quote at `start` is in the sentence of the quote ending at `prev_end`: a participle's
     content (`…, tout en rappelant que …`) takes the main clause's speaker only there."""
     return 0 <= prev_end <= start and re.search(r"[.!?…][\s\u00a0»”\"]|\n", text[prev_end:start]) is None
@@ -311,16 +311,8 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
     # "a accusé … et appelé les Occidentaux à": the subject of the first conjunct.
     while verb.dep_ == "conj" and verb.head is not verb:
         verb = verb.head
-    # two subjects is a failed parse (`Essequibo : Caracas dénonce`, `l'émissaire à Laâyoune, le Polisario
-    # dénonce`): the nearer one is the subject, the other a topic the title or the clause opens with,
-    # unless the nearer sits in a relative clause (`Le président X, qui recevait une délégation, a appelé`)
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < verb.i]
-    # (`La KFOR, la force de l'Otan au Kosovo, a indiqué`: an apposition closed by a comma is no subject,
-    # unless it names the person: `Son homologue, l'historien X, avait plaidé`)
-    between = doc[subjects[0].i:subjects[-1].left_edge.i] if len(subjects) > 1 else doc[0:0]
-    if any(t.text in (":", ",") for t in between) and not any(t.lower_ in _RELATIVE for t in between) \
-            and (not any(t.text == "," for t in doc[subjects[-1].right_edge.i + 1:verb.i])
-                 or any(t.ent_type_ == "PER" for t in doc[subjects[-1].left_edge.i:subjects[-1].right_edge.i + 1])):
+    if len(subjects) > 1 and _nearer_subject_wins(doc, subjects[0], subjects[-1], verb):
         subjects.reverse()
     for child in subjects:
         left = child.left_edge.i
@@ -382,6 +374,27 @@ def _subject_of(p: Proposal, doc: Doc, base: int) -> Mention | None:
 
 _STRESSED = ("lui", "elle", "eux", "elles")
 _RELATIVE = ("qui", "que", "qu'", "qu’", "dont", "où", "lequel", "laquelle")
+
+
+def _nearer_subject_wins(doc: Doc, first, nearer, verb) -> bool:
+    """Two subjects is a failed parse (`Essequibo : Caracas dénonce`, `l'émissaire à Laâyoune, le Polisario
+    dénonce`): the nearer one is the subject, the other a topic the title or the clause opens with, unless
+    the nearer sits in a relative clause (`Le président X, qui recevait une délégation, a appelé`) or is an
+    apposition closed by a comma (`La KFOR, la force de l'Otan au Kosovo, a indiqué`) that names no person
+    (`Son homologue, l'historien X, avait plaidé`)."""
+    between = doc[first.i:nearer.left_edge.i]
+    if not any(t.text in (":", ",") for t in between) or any(t.lower_ in _RELATIVE for t in between):
+        return False
+    closed = any(t.text == "," for t in doc[nearer.right_edge.i + 1:verb.i])
+    return not closed or any(t.ent_type_ == "PER" for t in doc[nearer.left_edge.i:nearer.right_edge.i + 1])
+
+
+def inherits_speaker(p: Proposal, mention: Mention | None, prev_mention: Mention | None, prev_end: int,
+                     text: str) -> bool:
+    """A participle's content with no mention of its own (`…, tout en rappelant que …`) takes the previous
+    quote's speaker, when that quote is in its sentence."""
+    return mention is None and p.speaker_side == "participle" and prev_mention is not None \
+        and _continues_sentence(text, prev_end, p.start)
 
 
 def _named_before_apposition(doc: Doc, span: SpacySpan, verb) -> SpacySpan | None:
